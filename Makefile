@@ -1,0 +1,57 @@
+# pixcentre — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help install run test test-fast worker lint format lock messages bench clean
+
+help:
+	@echo "make run     - install, migrate, load the demo centre and serve http://127.0.0.1:8000"
+	@echo "make test    - install and run the whole test suite"
+	@echo "make worker  - Celery worker + beat (needs CELERY_BROKER_URL or REDIS_URL)"
+	@echo "make lint    - ruff lint + format check, Django checks, missing migrations"
+	@echo "make format  - ruff format and fix"
+	@echo "make lock    - regenerate requirements.lock from pyproject.toml"
+	@echo "make messages - update and compile the translation catalogues"
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Serving the demo centre at http://127.0.0.1:8000 (Ctrl-C to stop)"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A pixcentre worker --beat --loglevel=info
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: install
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras -o requirements.lock pyproject.toml
+
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var test-artifacts

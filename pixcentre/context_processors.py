@@ -1,0 +1,9 @@
+from django.conf import settings
+
+
+def centre(request):
+    """What every page shows of the centre itself."""
+    return {
+        "centre_name": settings.PIX_CENTRE_NAME,
+        "centre_contact_email": settings.PIX_CENTRE_CONTACT_EMAIL,
+    }

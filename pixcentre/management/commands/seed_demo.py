@@ -1,0 +1,42 @@
+"""Load (or refresh) the demo centre. Idempotent: running it twice changes nothing more.
+
+Each app contributes its part in ``<app>/demo.py`` with a ``seed(*, rng, stdout)`` function,
+called lowest app first, so that the demo always shows everything built so far.
+"""
+
+import importlib
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEMO_APPS = ["accounts", "competences", "candidates", "sessions_app", "billing"]
+
+
+class Command(BaseCommand):
+    help = "Create the demo certification centre and print the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="random seed for demo data")
+
+    def handle(self, *args, **options):
+        from accounts.demo import DEMO_PASSWORD
+
+        rng = random.Random(options["seed"])
+        accounts = []
+        with transaction.atomic():
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                result = module.seed(rng=rng, stdout=self.stdout)
+                if app == "accounts":
+                    accounts = result
+        self.stdout.write(self.style.SUCCESS(f"Demo centre ready: {settings.PIX_CENTRE_NAME}"))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, label in accounts:
+            self.stdout.write(f"  {email:<34} {label}")

@@ -1,0 +1,111 @@
+"""Shared fixtures: personas, and Celery in-process unless a test asks for a real worker."""
+
+import pytest
+
+from accounts.models import Role, User
+from pixcentre.celery import app as celery_app
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process in tests, whatever the broker, except for ``@pytest.mark.worker``."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_user(email, role=Role.CANDIDATE, **extra) -> User:
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email=email, password=PASSWORD, role=role, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def student(db):
+    from candidates.models import Candidate, CandidateKind
+
+    user = make_user("lea.martin@etu.univ-avignon.fr", first_name="Léa", last_name="Martin")
+    Candidate.objects.create(
+        user=user,
+        kind=CandidateKind.STUDENT,
+        birth_name="MARTIN",
+        first_name="Léa",
+        external_id="21950001",
+    )
+    return user
+
+
+@pytest.fixture
+def other_student(db):
+    from candidates.models import Candidate, CandidateKind
+
+    user = make_user("hugo.roux@etu.univ-avignon.fr", first_name="Hugo", last_name="Roux")
+    Candidate.objects.create(
+        user=user,
+        kind=CandidateKind.STUDENT,
+        birth_name="ROUX",
+        first_name="Hugo",
+        external_id="21950002",
+    )
+    return user
+
+
+@pytest.fixture
+def external(db):
+    from candidates.models import Candidate, CandidateKind
+
+    user = make_user("sophie.durand@example.org", first_name="Sophie", last_name="Durand")
+    Candidate.objects.create(
+        user=user, kind=CandidateKind.EXTERNAL, birth_name="DURAND", first_name="Sophie"
+    )
+    return user
+
+
+@pytest.fixture
+def invigilator(db):
+    return make_user("paul.surveillant@univ-avignon.fr", Role.INVIGILATOR)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("claire.gestion@univ-avignon.fr", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def referent(db):
+    return make_user("thierry.referent@univ-avignon.fr", Role.REFERENT)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed up, verified, but no candidate record and no other role."""
+    return make_user("curieux@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing with PBKDF2 takes half a second each time; tests don't need the strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and cached figures live in the cache: each test starts from nothing."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
