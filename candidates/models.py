@@ -5,9 +5,68 @@ the account. The full identity Pix needs, positioning profiles and preparation u
 described by the candidates issue.
 """
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import pix_identity
+
+
+class AcademicYear(models.Model):
+    """A university year (e.g. 2025-2026) with its quota of student seats.
+
+    It lives here rather than in sessions_app because preparation units (this app) are
+    offered per year, and apps depend one way: sessions_app and billing build on it.
+    """
+
+    label = models.CharField(_("année universitaire"), max_length=9, unique=True)
+    start_date = models.DateField(_("début"))
+    end_date = models.DateField(_("fin"))
+    student_quota = models.PositiveIntegerField(
+        _("places étudiantes"), default=400, help_text=_("Nombre de places pour les étudiants.")
+    )
+
+    class Meta:
+        verbose_name = _("année universitaire")
+        verbose_name_plural = _("années universitaires")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")),
+                name="academic_year_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @classmethod
+    def current(cls, today: dt.date | None = None):
+        """The year containing ``today``, else the latest one; None when there is none."""
+        today = today or timezone.localdate()
+        return (
+            cls.objects.filter(start_date__lte=today, end_date__gte=today).first()
+            or cls.objects.first()
+        )
+
+
+class Sex(models.TextChoices):
+    M = "M", _("Masculin")
+    F = "F", _("Féminin")
+
+
+class StudyYear(models.TextChoices):
+    L1 = "L1", "L1"
+    L2 = "L2", "L2"
+    L3 = "L3", "L3"
+    M1 = "M1", "M1"
+    M2 = "M2", "M2"
+    DOCTORATE = "D", _("Doctorat")
+    OTHER = "other", _("Autre")
 
 
 class CandidateKind(models.TextChoices):
@@ -36,7 +95,40 @@ class Candidate(models.Model):
         blank=True,
         help_text=_("Numéro étudiant pour les étudiants."),
     )
+    # Identity as Pix needs it (rules: candidates/pix_identity.py).
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_country = models.CharField(_("pays de naissance"), max_length=100, default="France")
+    birth_insee_code = models.CharField(_("code INSEE de la commune"), max_length=5, blank=True)
+    birth_postal_code = models.CharField(_("code postal de naissance"), max_length=5, blank=True)
+    birth_city = models.CharField(_("commune ou ville de naissance"), max_length=100, blank=True)
+    convocation_email = models.EmailField(_("e-mail de convocation"), blank=True)
+    # Studies (students) and needs.
+    programme = models.CharField(_("formation"), max_length=200, blank=True)
+    study_year = models.CharField(_("année d’études"), max_length=5, choices=StudyYear, blank=True)
+    faculty = models.CharField(_("composante"), max_length=200, blank=True)
+    extra_time_percent = models.PositiveSmallIntegerField(
+        _("temps majoré (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("Pourcentage de temps supplémentaire accordé, par exemple 33."),
+    )
+    accessibility_needs = models.TextField(_("besoins d’aménagement"), blank=True)
+    # Derived from the newest positioning profile and preparation units; computed by Celery
+    # (candidates/services.py), never typed by hand.
+    total_pix = models.PositiveIntegerField(_("pix (positionnement)"), null=True, blank=True)
+    is_certifiable = models.BooleanField(_("profil certifiable"), default=False)
+    average_level = models.DecimalField(
+        _("niveau moyen"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    priority_tier = models.PositiveSmallIntegerField(
+        _("niveau de priorité"), null=True, blank=True, help_text=_("1 = le plus prioritaire.")
+    )
+    priority_reason = models.TextField(_("raison de la priorité"), blank=True)
+    scores_computed_at = models.DateTimeField(_("scores calculés le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_activity_at = models.DateTimeField(_("dernière activité"), default=timezone.now)
 
     class Meta:
         verbose_name = _("candidat")
@@ -47,8 +139,30 @@ class Candidate(models.Model):
                 fields=["external_id"],
                 condition=~models.Q(external_id=""),
                 name="candidate_external_id_unique",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extra_time_percent__isnull=True)
+                | models.Q(extra_time_percent__gte=1, extra_time_percent__lte=99),
+                name="candidate_extra_time_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority_tier__isnull=True)
+                | models.Q(priority_tier__in=[1, 2, 3]),
+                name="candidate_priority_tier_1_to_3",
+            ),
         ]
 
     def __str__(self):
         return f"{self.birth_name.upper()} {self.first_name}"
+
+    def identity_problems(self) -> list[tuple[str, str]]:
+        return pix_identity.identity_problems(self)
+
+    @property
+    def identity_complete(self) -> bool:
+        """Pix would accept this identity: required before applying for a seat."""
+        return not self.identity_problems()
+
+    @property
+    def has_extra_time(self) -> bool:
+        return bool(self.extra_time_percent)
