@@ -34,6 +34,18 @@ def make_user(email, role=Role.CANDIDATE, **extra) -> User:
 
 
 @pytest.fixture
+def referential(db):
+    """The 16 competences. The migration loads them, but a transactional test (browser tests)
+    empties every table when it ends: ask for this fixture when a test needs them."""
+    from competences.models import Area, Competence
+    from competences.referential import load_referential
+
+    if Competence.objects.count() != 16:
+        load_referential(Area, Competence)
+    return list(Competence.objects.order_by("code"))
+
+
+@pytest.fixture
 def student(db):
     from candidates.models import Candidate, CandidateKind
 

@@ -1,15 +1,9 @@
-import json
-from pathlib import Path
-
 import pytest
 
 from competences.models import Area, Competence
+from competences.referential import load_data
 
-DATA = json.loads(
-    (Path(__file__).resolve().parents[2] / "competences" / "data" / "competences.json").read_text(
-        encoding="utf-8"
-    )
-)
+DATA = load_data()
 
 
 @pytest.mark.django_db
