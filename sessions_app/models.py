@@ -1,1 +1,432 @@
-"""Models of this app arrive with their issue (see `issues`)."""
+"""Sessions, rooms, registration campaigns and registrations.
+
+Seats are scarce: the rules that must never break are declared here as constraints (one active
+registration per candidate per session and per academic year, positive capacities, ranks 1..3),
+and the workflows that count seats live in ``services.py`` where they lock the rows first.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import AcademicYear, Candidate, CandidateKind
+
+# The certification test lasts 1h45 (DESIGN.md): two sessions in one room may not overlap.
+TEST_DURATION = dt.timedelta(hours=1, minutes=45)
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+MAX_WISHES = 3
+
+
+class Complementary(models.TextChoices):
+    """Complementary certifications (labels exactly as Pix Certif's export columns)."""
+
+    CLEA = "clea", "CléA Numérique"
+    DROIT = "droit", "Pix+ Droit"
+    EDU_1 = "edu1", "Pix+ Édu 1er degré"
+    EDU_2 = "edu2", "Pix+ Édu 2nd degré"
+    SANTE = "sante", "Pix+ Pro Santé"
+
+
+class Audience(models.TextChoices):
+    STUDENTS = "students", _("Étudiants")
+    STAFF = "staff", _("Personnels")
+    EXTERNAL = "external", _("Externes")
+    MIXED = "mixed", _("Mixte")
+
+
+# Which candidate kinds a session audience accepts.
+AUDIENCE_KINDS = {
+    Audience.STUDENTS: {CandidateKind.STUDENT},
+    Audience.STAFF: {CandidateKind.STAFF},
+    Audience.EXTERNAL: {CandidateKind.EXTERNAL},
+    Audience.MIXED: {CandidateKind.STUDENT, CandidateKind.STAFF, CandidateKind.EXTERNAL},
+}
+
+
+class Room(models.Model):
+    site = models.CharField(_("site"), max_length=100)
+    name = models.CharField(_("nom de la salle"), max_length=100)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacité"), help_text=_("Nombre de postes informatiques.")
+    )
+    accessible = models.BooleanField(_("accessible PMR"), default=True)
+
+    class Meta:
+        verbose_name = _("salle")
+        verbose_name_plural = _("salles")
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="room_unique_per_site"),
+            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="room_capacity_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} — {self.name}"
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    OPEN = "open", _("Ouverte")
+    CLOSED = "closed", _("Fermée aux inscriptions")
+    HELD = "held", _("Passée")
+    FINALISED = "finalised", _("Finalisée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+# Allowed status transitions: draft → open → closed → held → finalised, or cancelled.
+SESSION_TRANSITIONS = {
+    SessionStatus.DRAFT: {SessionStatus.OPEN, SessionStatus.CANCELLED},
+    SessionStatus.OPEN: {SessionStatus.CLOSED, SessionStatus.CANCELLED},
+    SessionStatus.CLOSED: {SessionStatus.OPEN, SessionStatus.HELD, SessionStatus.CANCELLED},
+    SessionStatus.HELD: {SessionStatus.FINALISED},
+    SessionStatus.FINALISED: set(),
+    SessionStatus.CANCELLED: set(),
+}
+
+
+class Session(models.Model):
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("année universitaire"),
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("heure de début"))
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("salle")
+    )
+    capacity = models.PositiveSmallIntegerField(_("nombre de places"), default=20)
+    audience = models.CharField(
+        _("public"), max_length=10, choices=Audience, default=Audience.STUDENTS
+    )
+    complementary = models.JSONField(
+        _("certifications complémentaires proposées"), default=list, blank=True
+    )
+    pix_session_number = models.CharField(
+        _("numéro de session Pix Certif"), max_length=20, blank=True
+    )
+    pix_access_code = models.CharField(_("code d’accès Pix Certif"), max_length=20, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=SessionStatus, default=SessionStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["date", "start_time", "room__site", "room__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gt=0), name="session_capacity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SessionStatus.values), name="session_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.start_time:%H:%M} · {self.room}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.start_time, tzinfo=PARIS)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + TEST_DURATION
+
+    def cancellation_deadline(self) -> dt.datetime:
+        hours = getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72)
+        return self.starts_at - dt.timedelta(hours=hours)
+
+    def can_become(self, status: str) -> bool:
+        return status in SESSION_TRANSITIONS[SessionStatus(self.status)]
+
+    def accepts(self, kind: str) -> bool:
+        return kind in AUDIENCE_KINDS[Audience(self.audience)]
+
+    def complementary_labels(self) -> list[str]:
+        return [Complementary(code).label for code in self.complementary]
+
+    @property
+    def confirmed_count(self) -> int:
+        """Confirmed seats: annotated by list queries (``n_confirmed``), else counted."""
+        if hasattr(self, "n_confirmed"):
+            return self.n_confirmed
+        return self.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+
+    @property
+    def seats_left(self) -> int:
+        """For display only: services recount under a lock before writing."""
+        return max(self.capacity - self.confirmed_count, 0)
+
+
+class Campaign(models.Model):
+    """Applications to a set of sessions during a window; seats allocated when it closes."""
+
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("année universitaire"),
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    opens_at = models.DateTimeField(_("ouverture des candidatures"))
+    closes_at = models.DateTimeField(_("clôture des candidatures"))
+    sessions = models.ManyToManyField(Session, related_name="campaigns", verbose_name=_("sessions"))
+    allocated_at = models.DateTimeField(_("places attribuées le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("campagne d’inscription")
+        verbose_name_plural = _("campagnes d’inscription")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="campaign_closes_after_opening",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.opens_at <= now < self.closes_at and self.allocated_at is None
+
+
+class Application(models.Model):
+    """A candidate's application to a campaign; their wishes are ranked 1..3."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="applications", verbose_name=_("campagne")
+    )
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="applications", verbose_name=_("candidat")
+    )
+    applied_at = models.DateTimeField(_("candidature déposée le"))
+    # Copied at allocation time, so the outcome can be explained later.
+    priority_tier = models.PositiveSmallIntegerField(_("niveau de priorité"), null=True, blank=True)
+    allocated_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("candidature")
+        verbose_name_plural = _("candidatures")
+        ordering = ["applied_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "candidate"], name="application_once_per_campaign"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} · {self.campaign}"
+
+
+class Wish(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="wishes", verbose_name=_("candidature")
+    )
+    rank = models.PositiveSmallIntegerField(_("rang"))
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="wishes", verbose_name=_("session")
+    )
+
+    class Meta:
+        verbose_name = _("vœu")
+        verbose_name_plural = _("vœux")
+        ordering = ["application", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "rank"], name="wish_rank_unique"),
+            models.UniqueConstraint(fields=["application", "session"], name="wish_session_unique"),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1, rank__lte=MAX_WISHES), name="wish_rank_1_to_3"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rank}. {self.session}"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Place confirmée")
+    WAITLISTED = "waitlisted", _("Liste d’attente")
+    CANCELLED = "cancelled", _("Annulée")
+    NO_SHOW = "no_show", _("Absent")
+
+
+ACTIVE_STATUSES = [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+# Statuses that use a seat of the yearly quota (a no-show used their seat).
+SEAT_STATUSES = [RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW]
+
+
+class RegistrationSource(models.TextChoices):
+    ALLOCATION = "allocation", _("Attribution de la campagne")
+    FIRST_COME = "first_come", _("Inscription libre")
+    BOOKING = "booking", _("Réservation externe")
+    OVERRIDE = "override", _("Affectation par le gestionnaire")
+
+
+class Registration(models.Model):
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("candidat"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("session")
+    )
+    # Copied from the session so the database can refuse two active seats in one year.
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("année universitaire"),
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=RegistrationStatus)
+    source = models.CharField(_("origine"), max_length=12, choices=RegistrationSource)
+    # Waitlist order (smaller first); allocation writes 1..n, later arrivals take max + 1.
+    waitlist_order = models.PositiveIntegerField(
+        _("ordre en liste d’attente"), null=True, blank=True
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("candidature"),
+    )
+    complementary = models.CharField(
+        _("certification complémentaire choisie"), max_length=10, choices=Complementary, blank=True
+    )
+    prepaid_code = models.CharField(
+        _("code de prépaiement"),
+        max_length=64,
+        blank=True,
+        help_text=_("SIRET + « / » + numéro de facture, par exemple 12345678912345/FACT12345."),
+    )
+    created_at = models.DateTimeField(_("inscrit le"))
+    confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["session", "status", "waitlist_order", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "session"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="registration_one_active_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "academic_year"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="registration_one_active_per_year",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=RegistrationStatus.WAITLISTED)
+                | models.Q(waitlist_order__isnull=False),
+                name="registration_waitlist_has_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=RegistrationStatus.values),
+                name="registration_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="registration_session_status")]
+
+    def __str__(self):
+        return f"{self.candidate} · {self.session} · {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def waitlist_position(self) -> int | None:
+        if self.status != RegistrationStatus.WAITLISTED:
+            return None
+        return (
+            Registration.objects.filter(
+                session_id=self.session_id,
+                status=RegistrationStatus.WAITLISTED,
+                waitlist_order__lt=self.waitlist_order,
+            ).count()
+            + 1
+        )
+
+    @property
+    def pricing(self) -> str:
+        """Pix Certif's ``Tarification part Pix`` for this candidate."""
+        if self.prepaid_code:
+            return "Prépayée"
+        if self.candidate.kind == CandidateKind.EXTERNAL:
+            return "Payante"
+        return "Gratuite"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which registration, session or campaign, and when."""
+
+    at = models.DateTimeField(_("le"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    action = models.CharField(_("action"), max_length=40)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    before = models.CharField(_("avant"), max_length=40, blank=True)
+    after = models.CharField(_("après"), max_length=40, blank=True)
+    detail = models.TextField(_("détail"), blank=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
