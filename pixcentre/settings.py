@@ -248,3 +248,14 @@ PIX_CENTRE_CONTACT_EMAIL = env.str("PIX_CENTRE_CONTACT_EMAIL", default="pix@univ
 PIX_MAX_LEVEL = env.int("PIX_MAX_LEVEL", default=6)
 if PIX_MAX_LEVEL not in (6, 7, 8):
     raise environ.ImproperlyConfigured("PIX_MAX_LEVEL must be between 6 and 8.")
+
+# --- staffing -------------------------------------------------------------------------------
+# Defaults of sessions_app/staffing.py (seed: one invigilator per started block of 20, 2 hours,
+# plus 40 minutes when a candidate has extra time). A year's cost parameters may differ.
+PIX_CANDIDATES_PER_INVIGILATOR = env.int("PIX_CANDIDATES_PER_INVIGILATOR", default=20)
+PIX_INVIGILATION_MINUTES = env.int("PIX_INVIGILATION_MINUTES", default=120)
+PIX_EXTRA_TIME_EXTENSION_MINUTES = env.int("PIX_EXTRA_TIME_EXTENSION_MINUTES", default=40)
+
+# --- sessions_app ---------------------------------------------------------------------------
+# A candidate may cancel their seat up to this many hours before the session starts.
+PIX_CANCELLATION_DEADLINE_HOURS = env.int("PIX_CANCELLATION_DEADLINE_HOURS", default=72)
