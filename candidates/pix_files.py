@@ -1,0 +1,609 @@
+"""Reading the Pix Orga export of a profile-collection campaign (formats README §1).
+
+Pure: bytes in, a parsed export out, no database. Two outcomes besides success:
+
+- the file is not a Pix export at all (binary, wrong encoding, wrong separator, missing columns,
+  empty): :class:`NotAPixExport` with one sentence a person understands;
+- the file is a Pix export but some rows are wrong: ``export.problems`` lists every problem as
+  (line, column, value, reason); the caller then imports nothing.
+
+Rows where a participant has not shared their profile carry ``NA`` in every result column:
+they are participants without a profile (``row.has_profile`` is false), not errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from competences import scoring
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+NA = "NA"
+FORMULA_CHARS = "=+-@"
+
+COL_ORGANISATION = "Nom de l'organisation"
+COL_CAMPAIGN_ID = "ID Campagne"
+COL_CODE = "Code"
+COL_CAMPAIGN_NAME = "Nom de la campagne"
+COL_LAST_NAME = "Nom du Participant"
+COL_FIRST_NAME = "Prénom du Participant"
+COL_GROUP = "Groupe"
+COL_STUDENT_NUMBER = "Numéro Étudiant"
+COL_SENT = "Envoi (O/N)"
+COL_SENT_AT_NEW = "Date et heure de l'envoi (Europe/Paris)"
+COL_SENT_AT_OLD = "Date de l'envoi"
+COL_TOTAL = "Nombre de pix total"
+COL_CERTIFIABLE = "Certifiable (O/N)"
+COL_CERTIFIABLE_COUNT = "Nombre de compétences certifiables"
+LEVEL_PREFIX = "Niveau pour la compétence "
+PIX_PREFIX = "Nombre de pix pour la compétence "
+
+REQUIRED = [
+    COL_ORGANISATION,
+    COL_CAMPAIGN_ID,
+    COL_CAMPAIGN_NAME,
+    COL_LAST_NAME,
+    COL_FIRST_NAME,
+    COL_SENT,
+    COL_TOTAL,
+    COL_CERTIFIABLE,
+    COL_CERTIFIABLE_COUNT,
+]
+# Labels a campaign may give to its own external id, besides the student-management column.
+EXTERNAL_ID_HINTS = ("numéro étudiant", "numero etudiant", "identifiant", "n° étudiant")
+
+
+class NotAPixExport(ValueError):
+    """The file is not a Pix Orga profile-collection export; ``str(exc)`` is one sentence."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+    def __str__(self) -> str:
+        return _("ligne %(line)s, colonne « %(column)s », valeur « %(value)s » : %(reason)s") % {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ParticipantRow:
+    line: int
+    last_name: str
+    first_name: str
+    external_id: str = ""
+    group: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+    has_profile: bool = False
+    sent_at: dt.datetime | None = None
+    total_pix: int | None = None
+    certifiable: bool | None = None
+    certifiable_count: int | None = None
+    levels: dict[str, int] = field(default_factory=dict)
+    pix: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ProfilesExport:
+    organisation: str = ""
+    campaign_id: str = ""
+    campaign_code: str = ""
+    campaign_name: str = ""
+    header_variant: str = ""  # "new" (date and time) or "old" (date only)
+    external_id_column: str = ""
+    rows: list[ParticipantRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def with_profile(self) -> list[ParticipantRow]:
+        return [r for r in self.rows if r.has_profile]
+
+    @property
+    def without_profile(self) -> list[ParticipantRow]:
+        return [r for r in self.rows if not r.has_profile]
+
+
+def normalise(name: str) -> str:
+    """Header comparison: Unicode NFC, typographic apostrophe, single spaces, no case."""
+    name = unicodedata.normalize("NFC", name).replace("'", "’").replace("\u00a0", " ")
+    return " ".join(name.split()).casefold()
+
+
+def unguard(value: str) -> str:
+    """Remove the ``'`` Pix puts before a string starting with ``= + - @`` (formula guard)."""
+    if len(value) >= 2 and value[0] == "'" and value[1] in FORMULA_CHARS:
+        return value[1:]
+    return value
+
+
+def default_competences() -> list[tuple[str, str]]:
+    """(code, French title) of the 16 competences, from the referential's data file."""
+    from competences.referential import load_data
+
+    return [(c["code"], c["title_fr"]) for c in load_data()["competences"]]
+
+
+def _decode(data: bytes) -> str:
+    if not data or not data.strip():
+        raise NotAPixExport(_("Le fichier est vide : ce n’est pas un export Pix Orga."))
+    if b"\x00" in data[:4096]:
+        raise NotAPixExport(
+            _("Le fichier est binaire (tableur ou archive ?) : déposez l’export CSV de Pix Orga.")
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotAPixExport(
+            _(
+                "Le fichier n’est pas encodé en UTF-8 : déposez l’export de Pix Orga tel quel, "
+                "sans l’avoir enregistré depuis un tableur."
+            )
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class _Layout:
+    index: dict[str, int]  # normalised required/optional name -> position
+    header: list[str]
+    sent_at: tuple[str, int]
+    external_id: tuple[str, int] | None
+    group: int | None
+    code: int | None
+    extra: list[tuple[str, int]]
+    competences: list[tuple[str, str, int, str, int]]  # code, level col, idx, pix col, idx
+
+
+def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Layout, str]:
+    if len(header) == 1 and any(sep in header[0] for sep in (",", "\t", "|")):
+        raise NotAPixExport(
+            _(
+                "Les colonnes ne sont pas séparées par des points-virgules : ce n’est pas un "
+                "export Pix Orga (ré-exportez-le depuis Pix Orga sans passer par un tableur)."
+            )
+        )
+    header = [unguard(h.strip()) for h in header]
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        index.setdefault(normalise(name), i)
+    missing = [name for name in REQUIRED if normalise(name) not in index]
+    if normalise(COL_SENT_AT_NEW) in index:
+        sent_at, variant = (COL_SENT_AT_NEW, index[normalise(COL_SENT_AT_NEW)]), "new"
+    elif normalise(COL_SENT_AT_OLD) in index:
+        sent_at, variant = (COL_SENT_AT_OLD, index[normalise(COL_SENT_AT_OLD)]), "old"
+    else:
+        sent_at, variant = ("", -1), ""
+        missing.append(COL_SENT_AT_NEW)
+    comp_columns = []
+    for code, title in competences:
+        level_col, pix_col = LEVEL_PREFIX + title, PIX_PREFIX + title
+        li, pi = index.get(normalise(level_col)), index.get(normalise(pix_col))
+        if li is None:
+            missing.append(level_col)
+        if pi is None:
+            missing.append(pix_col)
+        if li is not None and pi is not None:
+            comp_columns.append((code, header[li], li, header[pi], pi))
+    if missing:
+        if len(missing) > 3:
+            shown = ", ".join(f"« {m} »" for m in missing[:3]) + ", …"
+        else:
+            shown = ", ".join(f"« {m} »" for m in missing)
+        raise NotAPixExport(
+            _(
+                "Il manque %(count)s colonne(s) attendue(s) (%(names)s) : ce n’est pas l’export "
+                "d’une campagne de collecte de profils Pix Orga."
+            )
+            % {"count": len(missing), "names": shown}
+        )
+    # Optional columns between the participant's first name and "Envoi (O/N)": the
+    # organisation's own columns, Groupe, Numéro Étudiant, the campaign's external id.
+    first, sent = index[normalise(COL_FIRST_NAME)], index[normalise(COL_SENT)]
+    group = index.get(normalise(COL_GROUP))
+    code = index.get(normalise(COL_CODE))
+    external_id = None
+    if normalise(COL_STUDENT_NUMBER) in index:
+        i = index[normalise(COL_STUDENT_NUMBER)]
+        external_id = (header[i], i)
+    extra = []
+    for i in range(first + 1, sent):
+        if i == group or (external_id and i == external_id[1]):
+            continue
+        if external_id is None and any(h in normalise(header[i]) for h in EXTERNAL_ID_HINTS):
+            external_id = (header[i], i)
+            continue
+        extra.append((header[i], i))
+    return _Layout(index, header, sent_at, external_id, group, code, extra, comp_columns), variant
+
+
+def _int(value: str) -> int | None:
+    """A whole number written the French way (``12`` or ``12,0``); None when it is not one."""
+    text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return None
+    number = float(text)
+    return int(number) if number.is_integer() else None
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"oui": True, "non": False, "o": True, "n": False}.get(value.strip().casefold())
+
+
+def _sent_at(value: str) -> dt.datetime | None:
+    value = value.strip()
+    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).replace(tzinfo=PARIS)
+        except ValueError:
+            pass
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=PARIS)
+    except ValueError:
+        return None
+
+
+def parse_profiles_export(
+    data: bytes,
+    *,
+    max_level: int | None = None,
+    competences: list[tuple[str, str]] | None = None,
+) -> ProfilesExport:
+    """Read and validate a whole export. Raises :class:`NotAPixExport`; row problems are
+    collected in ``export.problems`` (all of them, not only the first)."""
+    max_lvl = scoring.max_level(max_level)
+    competences = competences or default_competences()
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=False)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise NotAPixExport(_("Le fichier est vide : ce n’est pas un export Pix Orga.")) from None
+    except csv.Error:
+        raise NotAPixExport(_("La première ligne du fichier n’est pas lisible en CSV.")) from None
+    layout, variant = _layout(header, competences)
+    export = ProfilesExport(header_variant=variant)
+    if layout.external_id:
+        export.external_id_column = layout.external_id[0]
+    problems = export.problems
+    seen_ids: dict[str, int] = {}
+    seen_names: dict[tuple[str, str], int] = {}
+    width = len(layout.header)
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != width:
+                problems.append(
+                    Problem(
+                        line,
+                        _("(ligne entière)"),
+                        str(len(cells)),
+                        _("La ligne a %(got)s colonnes au lieu de %(expected)s.")
+                        % {"got": len(cells), "expected": width},
+                    )
+                )
+                continue
+            cells = [unguard(c.strip()) for c in cells]
+            row = _read_row(line, cells, layout, export, max_lvl, problems)
+            if row is None:
+                continue
+            if row.external_id:
+                if row.external_id in seen_ids:
+                    problems.append(
+                        Problem(
+                            line,
+                            layout.external_id[0],
+                            row.external_id,
+                            _("Ce participant figure déjà à la ligne %(first)s.")
+                            % {"first": seen_ids[row.external_id]},
+                        )
+                    )
+                    continue
+                seen_ids[row.external_id] = line
+            else:
+                key = (normalise(row.last_name), normalise(row.first_name))
+                if key in seen_names:
+                    problems.append(
+                        Problem(
+                            line,
+                            COL_LAST_NAME,
+                            row.last_name,
+                            _(
+                                "Ce participant (même nom et prénom) figure déjà "
+                                "à la ligne %(first)s."
+                            )
+                            % {"first": seen_names[key]},
+                        )
+                    )
+                    continue
+                seen_names[key] = line
+            export.rows.append(row)
+    except csv.Error as exc:
+        raise NotAPixExport(
+            _(
+                "Le fichier n’est pas un CSV lisible (ligne %(line)s) : "
+                "ce n’est pas un export Pix Orga."
+            )
+            % {"line": reader.line_num}
+        ) from exc
+    if not export.rows and not problems:
+        raise NotAPixExport(
+            _("Le fichier ne contient aucun participant : seul l’en-tête est présent.")
+        )
+    return export
+
+
+def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, problems):
+    col = layout.index
+
+    def cell(name):
+        return cells[col[normalise(name)]]
+
+    def problem(column, value, reason):
+        problems.append(Problem(line, column, value, reason))
+
+    before = len(problems)
+    campaign_id = cell(COL_CAMPAIGN_ID)
+    if not export.campaign_id:
+        export.organisation = cell(COL_ORGANISATION)
+        export.campaign_id = campaign_id
+        export.campaign_name = cell(COL_CAMPAIGN_NAME)
+        export.campaign_code = cells[layout.code] if layout.code is not None else ""
+        if not campaign_id:
+            problem(COL_CAMPAIGN_ID, campaign_id, _("L’identifiant de la campagne est vide."))
+    elif campaign_id != export.campaign_id:
+        problem(
+            COL_CAMPAIGN_ID,
+            campaign_id,
+            _("Toutes les lignes doivent venir de la même campagne (%(first)s).")
+            % {"first": export.campaign_id},
+        )
+    row = ParticipantRow(
+        line=line,
+        last_name=cell(COL_LAST_NAME),
+        first_name=cell(COL_FIRST_NAME),
+        external_id=cells[layout.external_id[1]] if layout.external_id else "",
+        group=cells[layout.group] if layout.group is not None else "",
+        extra={name: cells[i] for name, i in layout.extra},
+    )
+    if not row.last_name:
+        problem(COL_LAST_NAME, "", _("Le nom du participant est vide."))
+    if not row.first_name:
+        problem(COL_FIRST_NAME, "", _("Le prénom du participant est vide."))
+    sent = _yes_no(cell(COL_SENT))
+    if sent is None:
+        problem(COL_SENT, cell(COL_SENT), _("Valeur attendue : « Oui » ou « Non »."))
+    result_columns = [(layout.sent_at[0], layout.sent_at[1])] + [
+        (name, col[normalise(name)]) for name in (COL_TOTAL, COL_CERTIFIABLE, COL_CERTIFIABLE_COUNT)
+    ]
+    for _code, level_col, li, pix_col, pi in layout.competences:
+        result_columns += [(level_col, li), (pix_col, pi)]
+    na = [cells[i] == NA for _name, i in result_columns]
+    if all(na):
+        if sent:
+            problem(
+                COL_SENT,
+                cell(COL_SENT),
+                _(
+                    "Le profil est indiqué comme envoyé mais toutes "
+                    "les colonnes de résultat sont NA."
+                ),
+            )
+        row.has_profile = False
+        return row if len(problems) == before else None
+    if any(na):
+        for (name, _i), is_na in zip(result_columns, na, strict=True):
+            if is_na:
+                problem(
+                    name,
+                    NA,
+                    _(
+                        "Valeur manquante : NA n’est admis que si toute "
+                        "la ligne de résultats l’est."
+                    ),
+                )
+        return None
+    if sent is False:
+        problem(
+            COL_SENT,
+            cell(COL_SENT),
+            _("Le profil est indiqué comme non envoyé mais la ligne contient des résultats."),
+        )
+    row.has_profile = True
+    row.sent_at = _sent_at(cells[layout.sent_at[1]])
+    if row.sent_at is None:
+        problem(
+            layout.sent_at[0],
+            cells[layout.sent_at[1]],
+            _("Date attendue au format JJ/MM/AAAA HH:MM ou AAAA-MM-JJ."),
+        )
+    max_pix = scoring.max_competence_pix(max_lvl)
+    for code, level_col, li, pix_col, pi in layout.competences:
+        level, pix = _int(cells[li]), _int(cells[pi])
+        if level is None:
+            problem(level_col, cells[li], _("Le niveau doit être un nombre entier."))
+        elif not 0 <= level <= max_lvl:
+            problem(
+                level_col,
+                cells[li],
+                _("Le niveau doit être compris entre 0 et %(max)s.") % {"max": max_lvl},
+            )
+            level = None
+        if pix is None:
+            problem(pix_col, cells[pi], _("Le nombre de pix doit être un nombre entier."))
+        elif not 0 <= pix <= max_pix:
+            problem(
+                pix_col,
+                cells[pi],
+                _("Le nombre de pix d’une compétence est compris entre 0 et %(max)s.")
+                % {"max": max_pix},
+            )
+            pix = None
+        if level is not None and pix is not None:
+            expected = scoring.level_for_pix(pix, max_lvl)
+            if level != expected:
+                problem(
+                    level_col,
+                    cells[li],
+                    _("Niveau incohérent avec les pix : %(pix)s pix donnent le niveau %(level)s.")
+                    % {"pix": pix, "level": expected},
+                )
+            row.levels[code], row.pix[code] = level, pix
+    total = _int(cell(COL_TOTAL))
+    count = _int(cell(COL_CERTIFIABLE_COUNT))
+    certifiable = _yes_no(cell(COL_CERTIFIABLE))
+    if total is None or total < 0:
+        problem(COL_TOTAL, cell(COL_TOTAL), _("Le total de pix doit être un nombre entier."))
+    if count is None or count < 0:
+        problem(
+            COL_CERTIFIABLE_COUNT,
+            cell(COL_CERTIFIABLE_COUNT),
+            _("Le nombre de compétences certifiables doit être un nombre entier."),
+        )
+    if certifiable is None:
+        problem(COL_CERTIFIABLE, cell(COL_CERTIFIABLE), _("Valeur attendue : « Oui » ou « Non »."))
+    if len(row.levels) == len(layout.competences):
+        levels = list(row.levels.values())
+        expected_total = scoring.profile_total(row.pix.values(), max_lvl)
+        if total is not None and total != expected_total:
+            problem(
+                COL_TOTAL,
+                cell(COL_TOTAL),
+                _("Le total ne correspond pas à la somme des compétences (%(sum)s pix).")
+                % {"sum": expected_total},
+            )
+        expected_count = scoring.certifiable_competences(levels)
+        if count is not None and count != expected_count:
+            problem(
+                COL_CERTIFIABLE_COUNT,
+                cell(COL_CERTIFIABLE_COUNT),
+                _("%(n)s compétences sont au niveau 1 ou plus d’après les colonnes de niveau.")
+                % {"n": expected_count},
+            )
+        if certifiable is not None and certifiable != scoring.is_certifiable(levels):
+            problem(
+                COL_CERTIFIABLE,
+                cell(COL_CERTIFIABLE),
+                _(
+                    "Incohérent avec les niveaux : un profil est certifiable quand au moins 5 "
+                    "compétences sont au niveau 1 ou plus (ici %(n)s)."
+                )
+                % {"n": expected_count},
+            )
+    row.total_pix, row.certifiable_count, row.certifiable = total, count, certifiable
+    return row if len(problems) == before else None
+
+
+def read_header(data: bytes, *, competences: list[tuple[str, str]] | None = None) -> str:
+    """Check only that ``data`` looks like a Pix export (encoding, separator, columns): a
+    cheap check for upload forms. Returns the header variant; raises :class:`NotAPixExport`."""
+    end = data.find(b"\n")
+    text = _decode(data if end == -1 else data[:end])
+    first_line = text.split("\n", 1)[0]
+    try:
+        header = next(csv.reader([first_line], delimiter=";", quotechar='"'))
+    except (StopIteration, csv.Error):
+        raise NotAPixExport(_("La première ligne du fichier n’est pas lisible en CSV.")) from None
+    _layout_obj, variant = _layout(header, competences or default_competences())
+    return variant
+
+
+# --- Writing an export shaped like Pix Orga's (benchmarks, demo data, tests) -----------------
+
+
+def _quote(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if text.isdigit():
+        return text
+    if text[:1] and text[0] in FORMULA_CHARS:
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def write_profiles_export(
+    participants: list[dict],
+    *,
+    campaign_id: int = 48213,
+    campaign_name: str = "Collecte profils",
+    organisation: str = "Avignon Université",
+    campaign_code: str | None = "AVIGPIX24",
+    variant: str = "new",
+    student_number: bool = True,
+    max_level: int | None = None,
+    competences: list[tuple[str, str]] | None = None,
+) -> bytes:
+    """An export as Pix Orga writes it. Each participant is a dict with ``last_name``,
+    ``first_name``, optional ``student_number``, ``group``, ``sent_at`` (datetime) and
+    ``pix`` ({code: pix}); no ``pix`` = a participant who has not shared their profile."""
+    max_lvl = scoring.max_level(max_level)
+    competences = competences or default_competences()
+    header = [COL_ORGANISATION, COL_CAMPAIGN_ID]
+    if campaign_code is not None:
+        header.append(COL_CODE)
+    header += [COL_CAMPAIGN_NAME, COL_LAST_NAME, COL_FIRST_NAME, COL_GROUP]
+    if student_number:
+        header.append(COL_STUDENT_NUMBER)
+    header += [COL_SENT, COL_SENT_AT_NEW if variant == "new" else COL_SENT_AT_OLD]
+    header += [COL_TOTAL, COL_CERTIFIABLE, COL_CERTIFIABLE_COUNT]
+    for _code, title in competences:
+        header += [LEVEL_PREFIX + title, PIX_PREFIX + title]
+    lines = [";".join(_quote(h) for h in header)]
+    for p in participants:
+        cells = [organisation, campaign_id]
+        if campaign_code is not None:
+            cells.append(campaign_code)
+        cells += [campaign_name, p["last_name"], p["first_name"], p.get("group", "")]
+        if student_number:
+            cells.append(p.get("student_number", ""))
+        pix = p.get("pix")
+        if pix is None:
+            cells.append("Non")
+            cells += [NA] * (4 + 2 * len(competences))
+        else:
+            sent_at = p["sent_at"].astimezone(PARIS)
+            levels = [scoring.level_for_pix(pix[c], max_lvl) for c, _t in competences]
+            cells += [
+                "Oui",
+                sent_at.strftime("%d/%m/%Y %H:%M")
+                if variant == "new"
+                else sent_at.date().isoformat(),
+                scoring.profile_total([pix[c] for c, _t in competences], max_lvl),
+                "Oui" if scoring.is_certifiable(levels) else "Non",
+                scoring.certifiable_competences(levels),
+            ]
+            for (code, _t), level in zip(competences, levels, strict=True):
+                cells += [level, min(pix[code], scoring.max_competence_pix(max_lvl))]
+        lines.append(";".join(_quote(c) for c in cells))
+    return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
