@@ -79,3 +79,38 @@ class User(AbstractUser):
     @property
     def is_referent(self) -> bool:
         return self.role == Role.REFERENT
+
+
+class AuditEntry(models.Model):
+    """One state change that matters (registration, allocation, payment, import…).
+
+    Written by services in the same transaction as the change: who, what, when, before and
+    after. It lives in the lowest app so that every app can write it; candidate and session
+    are plain ids (no foreign key upwards) so that the trail outlives what it describes.
+    """
+
+    at = models.DateTimeField(_("date"), db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("type d’objet"), max_length=60)
+    object_id = models.CharField(_("identifiant"), max_length=40, blank=True)
+    candidate_id = models.BigIntegerField(_("candidat"), null=True, blank=True, db_index=True)
+    session_id = models.BigIntegerField(_("session"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("avant"), null=True, blank=True)
+    after = models.JSONField(_("après"), null=True, blank=True)
+    summary = models.CharField(_("résumé"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal d’audit")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
