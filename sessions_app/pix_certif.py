@@ -433,7 +433,9 @@ def candidate_list_ods(
 ) -> bytes:
     """The §2b "Liste des candidats" ODS of one session: session block at the top, candidate
     header on row 11, candidates from row 12, first column the row number. Texts are string
-    cells; extra time is a percentage cell (0.33 shown as 33 %)."""
+    cells; extra time is a percentage cell (0.33 shown as 33 %). Dates are written as the text
+    ``jj/mm/aaaa`` the header asks for (Pix converts that text), not as date cells whose
+    display would depend on the spreadsheet's locale."""
     from odf.number import Number, PercentageStyle
     from odf.number import Text as NumberText
     from odf.opendocument import OpenDocumentSpreadsheet
@@ -493,7 +495,9 @@ def candidate_list_ods(
         table.addElement(
             row_of([empty(), text_cell(label, header_cell), text_cell(value) if value else empty()])
         )
-    table.addElement(TableRow(numberrowsrepeated=ODS_HEADER_ROW - 1 - 2 - len(block)))
+    blank_rows = TableRow(numberrowsrepeated=ODS_HEADER_ROW - 1 - 2 - len(block))
+    blank_rows.addElement(TableCell())  # a row holds at least one cell (ODF schema)
+    table.addElement(blank_rows)
     table.addElement(
         row_of(
             [text_cell("N°", header_cell)]
@@ -521,7 +525,7 @@ def candidate_list_ods(
         if c.extra_time_percent is not None:
             extra = TableCell(
                 valuetype="percentage",
-                value=str(c.extra_time_percent / 100),
+                value=f"{c.extra_time_percent / 100:.2f}",
                 stylename=percent_cell,
             )
             extra.addElement(P(text=f"{c.extra_time_percent} %"))

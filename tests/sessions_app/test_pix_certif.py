@@ -238,10 +238,17 @@ def test_ods_sheet_session_block_header_row_11_and_data_row_12():
     assert len(rows) == 13
 
 
-def test_ods_with_fewer_complementary_columns():
-    data = candidate_list_ods(session(), [candidate()], complementary_labels=())
+def test_ods_with_fewer_complementary_columns_and_a_small_percentage():
+    data = candidate_list_ods(session(), [candidate(extra_time_percent=7)], complementary_labels=())
     rows, _ = read_ods(data, "Liste des candidats")
     assert [t for t, _vt, _v in rows[10]][1:] == README_ODS_HEADERS
+    _text, value_type, value = rows[11][12]
+    assert (value_type, float(value)) == ("percentage", pytest.approx(0.07))
+
+
+def test_formulas_in_the_session_are_refused():
+    found = fields_of([candidate()], session(invigilators=["@SUM(A1)"], observations="-x"))
+    assert found == [(SESSION_INDEX, "observations"), (SESSION_INDEX, "invigilators")]
 
 
 # --- export_problems: every rule ----------------------------------------------------------
