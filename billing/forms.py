@@ -1,0 +1,73 @@
+"""Forms of the referent's cost pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import AcademicYear
+
+from .models import CostParameterSet
+
+
+class CostParameterForm(forms.ModelForm):
+    """Every figure of a year's costs; amounts accept a French decimal comma (18,71)."""
+
+    note = forms.CharField(
+        label=_("Motif de la modification"),
+        required=False,
+        max_length=200,
+        help_text=_("Facultatif ; conservé dans l’historique."),
+    )
+
+    class Meta:
+        model = CostParameterSet
+        fields = CostParameterSet.PARAMETER_FIELDS
+        localized_fields = "__all__"
+
+    def parameter_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CostParameterSet.PARAMETER_FIELDS}
+
+
+class ProjectionForm(forms.Form):
+    """A what-if year: read from the query string, so a projection can be bookmarked."""
+
+    INITIAL = {"sessions": 30, "candidates": 20, "extension": True, "paying_sessions": 3}
+
+    sessions = forms.IntegerField(
+        label=_("Sessions dans l’année"), min_value=0, max_value=10_000, initial=30
+    )
+    candidates = forms.IntegerField(
+        label=_("Candidats par session"), min_value=0, max_value=1_000, initial=20
+    )
+    extension = forms.BooleanField(
+        label=_("Prolongation de 40 minutes (tiers-temps) dans chaque session"),
+        required=False,
+        initial=True,
+    )
+    paying_sessions = forms.IntegerField(
+        label=_("Sessions de candidats externes payants (parmi elles)"),
+        min_value=0,
+        max_value=10_000,
+        initial=3,
+    )
+    year = forms.ModelChoiceField(
+        label=_("Paramètres"),
+        queryset=AcademicYear.objects.all(),
+        to_field_name="label",
+        required=False,
+        empty_label=_("Valeurs du document de référence"),
+        help_text=_("Les paramètres de coût d’une année, ou les valeurs par défaut."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        sessions, paying = data.get("sessions"), data.get("paying_sessions")
+        if sessions is not None and paying is not None and paying > sessions:
+            self.add_error(
+                "paying_sessions",
+                _(
+                    "Il ne peut pas y avoir plus de sessions payantes (%(paying)s) que de sessions "
+                    "(%(sessions)s)."
+                )
+                % {"paying": paying, "sessions": sessions},
+            )
+        return data
