@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import costs, services
 from billing.models import CostParameterChange
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,18 @@ def test_referent_nav_links_to_the_cost_pages(client, referent):
     body = client.get("/").content.decode()
     assert reverse("billing:projection") in body
     assert reverse("billing:parameters") in body
+
+
+def test_parameters_page_queries_do_not_grow_with_the_history(client, referent, year):
+    client.force_login(referent)
+    url = reverse("billing:year_parameters", kwargs={"label": year.label})
+    services.update_cost_parameters(year, acting_user=referent, values={"referent_days": 5})
+    with CaptureQueriesContext(connection) as one_change:
+        assert client.get(url).status_code == 200
+    for days in range(6, 26):  # 20 more changes, by another person each time
+        someone = make_user(f"referent{days}@univ-avignon.fr", referent.role)
+        services.update_cost_parameters(year, acting_user=someone, values={"referent_days": days})
+    with CaptureQueriesContext(connection) as many_changes:
+        response = client.get(url)
+    assert len(response.context["history"]) == 21
+    assert len(many_changes) == len(one_change)
