@@ -430,3 +430,184 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
+
+
+# --- Convocations, reminders and results (issue 6: sessions_app/convocations.py, results.py)
+
+
+class ConvocationStatus(models.TextChoices):
+    PENDING = "pending", _("À générer")
+    GENERATED = "generated", _("Générée")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec de l’envoi")
+
+
+def _convocation_path(instance, filename):
+    return f"convocations/{instance.registration.session_id}/{filename}"
+
+
+class Convocation(models.Model):
+    """The stored convocation of one confirmed registration (PDF + calendar invitation).
+
+    Sending is claimed with a conditional UPDATE (``sent_at IS NULL`` and no live claim), so
+    two runs of the task never send it twice. ``revision`` grows when the session's date, time
+    or room changes: the file is regenerated and the candidate told again.
+    """
+
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="convocation",
+        verbose_name=_("inscription"),
+    )
+    file = models.FileField(_("convocation (PDF)"), upload_to=_convocation_path, blank=True)
+    ics = models.TextField(_("invitation (.ics)"), blank=True)
+    language = models.CharField(_("langue"), max_length=5, default="fr")
+    revision = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ConvocationStatus, default=ConvocationStatus.PENDING
+    )
+    generated_at = models.DateTimeField(_("générée le"), null=True, blank=True)
+    sending_since = models.DateTimeField(_("envoi en cours depuis"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives d’envoi"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("convocation")
+        verbose_name_plural = _("convocations")
+        ordering = ["registration__session", "registration__candidate"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ConvocationStatus.values),
+                name="convocation_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration} · {self.get_status_display()}"
+
+
+class ReminderKind(models.TextChoices):
+    WEEK = "7d", _("7 jours avant")
+    DAY = "1d", _("La veille")
+
+
+class ReminderSent(models.Model):
+    """One reminder of one kind for one registration: the unique constraint makes it once."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("rappel"), max_length=2, choices=ReminderKind)
+    created_at = models.DateTimeField(_("créé le"))
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rappel envoyé")
+        verbose_name_plural = _("rappels envoyés")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind"], name="reminder_once_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.registration} · {self.get_kind_display()}"
+
+
+class ResultsImport(models.Model):
+    """One upload of a Pix Certif results export: who, when, what it did or why refused."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
+    )
+    created_at = models.DateTimeField(_("déposé le"))
+    file_name = models.CharField(_("fichier"), max_length=255)
+    variant = models.CharField(_("format"), max_length=10, blank=True)
+    accepted = models.BooleanField(_("accepté"), default=False)
+    line_count = models.PositiveIntegerField(_("lignes"), default=0)
+    created_count = models.PositiveIntegerField(_("résultats créés"), default=0)
+    updated_count = models.PositiveIntegerField(_("résultats mis à jour"), default=0)
+    error_message = models.TextField(_("motif du refus"), blank=True)
+    error_report = models.JSONField(_("rapport d’erreurs"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import de résultats")
+        verbose_name_plural = _("imports de résultats")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.file_name
+
+
+class ResultStatus(models.TextChoices):
+    """Pix's own words are the values: they are what the export and the candidate read."""
+
+    VALIDATED = "Validée", _("Validée")
+    REJECTED = "Rejetée", _("Rejetée")
+    CANCELLED = "Annulée", _("Annulée")
+    ERROR = "En erreur", _("En erreur")
+    STARTED = "Démarrée", _("Démarrée")
+
+
+class CertificationResult(models.Model):
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="result", verbose_name=_("inscription")
+    )
+    certification_number = models.CharField(_("numéro de certification"), max_length=20)
+    status = models.CharField(_("statut"), max_length=10, choices=ResultStatus)
+    score = models.PositiveSmallIntegerField(_("score (pix)"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
+    competence_levels = models.JSONField(_("niveaux par compétence"), default=dict, blank=True)
+    complementary = models.JSONField(
+        _("certifications complémentaires"), default=dict, blank=True
+    )
+    jury_comment = models.TextField(_("commentaire du jury"), blank=True)
+    pix_session_number = models.CharField(_("session Pix"), max_length=20, blank=True)
+    taken_on = models.DateField(_("passée le"), null=True, blank=True)
+    source_import = models.ForeignKey(
+        ResultsImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("import"),
+    )
+    imported_at = models.DateTimeField(_("importé le"))
+    notified_at = models.DateTimeField(_("candidat prévenu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("résultat de certification")
+        verbose_name_plural = _("résultats de certification")
+        ordering = ["registration__session", "registration__candidate"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification_number"], name="result_certification_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ResultStatus.values), name="result_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.certification_number} · {self.status}"
+
+
+class StatisticsSnapshot(models.Model):
+    """Statistics computed by the Celery task (sessions_app/statistics.py), kept as JSON."""
+
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(_("calculées le"))
+    data = models.JSONField(_("statistiques"), default=dict)
+
+    class Meta:
+        verbose_name = _("statistiques de résultats")
+        verbose_name_plural = _("statistiques de résultats")
+        ordering = ["-computed_at", "-pk"]
