@@ -259,3 +259,8 @@ PIX_EXTRA_TIME_EXTENSION_MINUTES = env.int("PIX_EXTRA_TIME_EXTENSION_MINUTES", d
 # --- sessions_app ---------------------------------------------------------------------------
 # A candidate may cancel their seat up to this many hours before the session starts.
 PIX_CANCELLATION_DEADLINE_HOURS = env.int("PIX_CANCELLATION_DEADLINE_HOURS", default=72)
+
+# --- invigilation ---------------------------------------------------------------------------
+# Attendance sheets and fraud reports are deleted this many days after they were made
+# (`manage.py purge_invigilation_documents`, run daily by beat).
+PIX_DOCUMENT_RETENTION_DAYS = env.int("PIX_DOCUMENT_RETENTION_DAYS", default=365)
