@@ -1,0 +1,147 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import AcademicYear, Candidate
+
+from .models import MAX_WISHES, Audience, Complementary, Room, Session, SessionStatus
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["site", "name", "address", "capacity", "accessible"]
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    room = forms.ModelChoiceField(label=_("Salle"), queryset=Room.objects.all())
+    capacity = forms.IntegerField(label=_("Nombre de places"), min_value=1, initial=20)
+    audience = forms.ChoiceField(label=_("Public"), choices=Audience.choices)
+    complementary = forms.MultipleChoiceField(
+        label=_("Certifications complémentaires proposées"),
+        choices=Complementary.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _parse_lines(text, parse, message):
+    values = []
+    for raw in text.replace(",", "\n").splitlines():
+        raw = raw.strip()
+        if not raw:
+            continue
+        try:
+            values.append(parse(raw))
+        except ValueError:
+            raise forms.ValidationError(message % {"value": raw}) from None
+    if not values:
+        raise forms.ValidationError(_("Indiquez au moins une valeur."))
+    return values
+
+
+class SessionSeriesForm(forms.Form):
+    dates = forms.CharField(
+        label=_("Dates"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Une date par ligne, au format JJ/MM/AAAA."),
+    )
+    times = forms.CharField(
+        label=_("Heures de début"),
+        help_text=_("Séparées par des virgules, par exemple 09:00, 14:00."),
+    )
+    rooms = forms.ModelMultipleChoiceField(
+        label=_("Salles"), queryset=Room.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    capacity = forms.IntegerField(
+        label=_("Nombre de places"),
+        min_value=1,
+        required=False,
+        help_text=_("Vide : 20, ou la capacité de la salle si elle est plus petite."),
+    )
+    audience = forms.ChoiceField(label=_("Public"), choices=Audience.choices)
+    complementary = forms.MultipleChoiceField(
+        label=_("Certifications complémentaires proposées"),
+        choices=Complementary.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_dates(self):
+        return _parse_lines(
+            self.cleaned_data["dates"],
+            lambda v: dt.datetime.strptime(v, "%d/%m/%Y").date(),
+            _("Date illisible : %(value)s (attendu JJ/MM/AAAA)."),
+        )
+
+    def clean_times(self):
+        return _parse_lines(
+            self.cleaned_data["times"],
+            lambda v: dt.datetime.strptime(v, "%H:%M").time(),
+            _("Heure illisible : %(value)s (attendu HH:MM)."),
+        )
+
+
+class SessionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nouveau statut"), choices=SessionStatus.choices)
+
+
+class PixCertifForm(forms.Form):
+    number = forms.CharField(label=_("Numéro de session Pix Certif"), max_length=20, required=False)
+    access_code = forms.CharField(label=_("Code d’accès"), max_length=20, required=False)
+
+
+class OverrideForm(forms.Form):
+    candidate = forms.ModelChoiceField(
+        label=_("Candidat"), queryset=Candidate.objects.order_by("birth_name", "first_name")
+    )
+
+
+class CampaignForm(forms.Form):
+    academic_year = forms.ModelChoiceField(
+        label=_("Année universitaire"), queryset=AcademicYear.objects.all()
+    )
+    name = forms.CharField(label=_("Nom"), max_length=150)
+    opens_at = forms.DateTimeField(
+        label=_("Ouverture des candidatures"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Clôture des candidatures"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessions"),
+        queryset=Session.objects.filter(status__in=[SessionStatus.DRAFT, SessionStatus.OPEN])
+        .select_related("room")
+        .order_by("date", "start_time"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ApplicationForm(forms.Form):
+    """Up to 3 ranked wishes among the campaign's sessions."""
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(s.pk, str(s)) for s in sessions]
+        for rank in range(1, MAX_WISHES + 1):
+            self.fields[f"wish_{rank}"] = forms.TypedChoiceField(
+                label=_("Vœu n° %(rank)s") % {"rank": rank},
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=rank == 1,
+            )
+
+    def session_ids(self):
+        return [
+            self.cleaned_data[f"wish_{rank}"]
+            for rank in range(1, MAX_WISHES + 1)
+            if self.cleaned_data.get(f"wish_{rank}")
+        ]

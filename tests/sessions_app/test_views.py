@@ -1,0 +1,241 @@
+"""Pages of sessions_app, for each persona that may or may not use them."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app import services
+from sessions_app.models import Audience, Campaign, Registration, Session, SessionStatus
+
+from .conftest import NOW, complete_identity, make_candidate, make_session
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = ["sessions", "calendar", "session_create", "session_series", "rooms", "campaigns",
+               "campaign_create"]  # fmt: skip
+CANDIDATE_PAGES = ["offer", "mine"]
+
+
+@pytest.fixture
+def future_session(year, room):
+    """A session in the future of the real clock (pages read the real time)."""
+    day = timezone.localdate() + dt.timedelta(days=30)
+    year.end_date = day + dt.timedelta(days=200)
+    year.save()
+    return Session.objects.create(
+        academic_year=year, date=day, start_time=dt.time(9, 0), room=room, capacity=2,
+        audience=Audience.MIXED, status=SessionStatus.OPEN,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_admin_pages_for_each_persona(client, name, administrator, student, invigilator, referent):
+    url = reverse(f"sessions_app:{name}")
+    assert client.get(url).status_code == 302  # anonymous → login
+    for refused in (student, invigilator, referent):
+        client.force_login(refused)
+        assert client.get(url).status_code == 403
+    client.force_login(administrator)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", CANDIDATE_PAGES)
+def test_candidate_pages_for_each_persona(client, name, student, outsider, administrator, year):
+    url = reverse(f"sessions_app:{name}")
+    client.force_login(administrator)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)  # a candidate account without a candidate record
+    assert client.get(url).status_code == 404
+    client.force_login(student)
+    assert client.get(url).status_code == 200
+
+
+def test_a_candidate_cannot_see_or_cancel_anothers_registration(
+    client, future_session, eligible_student, other_student, invigilator
+):
+    reg = services.register_first_come(
+        future_session, eligible_student.candidate, acting_user=eligible_student
+    )
+    url = reverse("sessions_app:cancel", args=[reg.pk])
+    client.force_login(other_student)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    client.force_login(invigilator)
+    assert client.get(url).status_code == 403
+    reg.refresh_from_db()
+    assert reg.status == "confirmed"
+    client.force_login(eligible_student)
+    assert "Confirmer l’annulation" in client.get(url).content.decode()
+    client.post(url)
+    reg.refresh_from_db()
+    assert reg.status == "cancelled"
+
+
+def test_session_list_queries_do_not_grow_with_sessions(
+    client, administrator, year, room, django_assert_num_queries
+):
+    for day in range(1, 13):
+        session = make_session(year, room, day=day)
+        Registration.objects.create(
+            candidate=make_candidate(), session=session, academic_year=year, status="confirmed",
+            source="override", created_at=NOW,
+        )  # fmt: skip
+    client.force_login(administrator)
+    url = reverse("sessions_app:sessions") + f"?year={year.pk}"
+    # 1 Django session, 2 user, 3 academic years (filter), 4 sessions with room, year and
+    # counts (one annotated query); the nav's is_administrator reads no table.
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.content.decode().count('name="session"') == 12
+
+
+def test_administrator_creates_a_session_and_a_series(client, administrator, year, room):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("sessions_app:session_create"),
+        {"date": "2025-11-03", "start_time": "09:00", "room": room.pk, "capacity": 20,
+         "audience": "students"},
+    )  # fmt: skip
+    session = Session.objects.get()
+    assert response.url == reverse("sessions_app:session", args=[session.pk])
+    response = client.post(
+        reverse("sessions_app:session_series"),
+        {"dates": "04/11/2025\n05/11/2025", "times": "09:00, 14:00", "rooms": [room.pk],
+         "audience": "mixed", "complementary": ["droit"]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Session.objects.count() == 5
+    # An overlapping one is refused with the reason, nothing created.
+    response = client.post(
+        reverse("sessions_app:session_create"),
+        {"date": "2025-11-03", "start_time": "10:00", "room": room.pk, "capacity": 20,
+         "audience": "students"},
+    )  # fmt: skip
+    assert "déjà occupée" in response.content.decode()
+    assert Session.objects.count() == 5
+
+
+def test_calendar_shows_the_months_sessions(client, administrator, year, room):
+    make_session(year, room, day=15)
+    client.force_login(administrator)
+    body = client.get(reverse("sessions_app:calendar") + "?month=2025-10").content.decode()
+    assert "octobre 2025" in body
+    assert "09:00 Salle S1 (0/20)" in body
+
+
+def test_campaign_from_application_to_seat_through_the_pages(
+    client, administrator, eligible_student, year, room, other_room,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    now = timezone.now()
+    day = timezone.localdate() + dt.timedelta(days=40)
+    year.end_date = day + dt.timedelta(days=100)
+    year.save()
+    sessions = [
+        Session.objects.create(academic_year=year, date=day, start_time=dt.time(h, 0),
+                               room=room, audience="students")
+        for h in (9, 14)
+    ]  # fmt: skip
+    client.force_login(administrator)
+    response = client.post(
+        reverse("sessions_app:campaign_create"),
+        {"academic_year": year.pk, "name": "Printemps",
+         "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+         "closes_at": (now + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+         "sessions": [s.pk for s in sessions]},
+    )  # fmt: skip
+    campaign = Campaign.objects.get()
+    assert response.url == reverse("sessions_app:campaign", args=[campaign.pk])
+
+    client.force_login(eligible_student)
+    assert "Printemps" in client.get(reverse("sessions_app:offer")).content.decode()
+    response = client.post(
+        reverse("sessions_app:apply", args=[campaign.pk]),
+        {"wish_1": sessions[1].pk, "wish_2": sessions[0].pk, "wish_3": ""},
+    )
+    assert response.status_code == 302
+    assert "en attente d’attribution" in client.get(reverse("sessions_app:mine")).content.decode()
+
+    client.force_login(administrator)
+    url = reverse("sessions_app:campaign", args=[campaign.pk])
+    preview = client.get(url + "?preview=1").content.decode()
+    assert "Simulation" in preview and "MARTIN Léa" in preview
+    Campaign.objects.filter(pk=campaign.pk).update(closes_at=now - dt.timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("sessions_app:campaign_allocate", args=[campaign.pk]))
+    reg = Registration.objects.get(candidate=eligible_student.candidate)
+    assert (reg.session_id, reg.status) == (sessions[1].pk, "confirmed")
+
+    client.force_login(eligible_student)
+    body = client.get(reverse("sessions_app:mine")).content.decode()
+    assert "Place confirmée" in body and "Annuler mon inscription" in body
+    assert "Votre niveau de priorité : 3" in body
+
+
+def test_waitlisted_candidate_sees_their_position(
+    client, future_session, eligible_student, administrator
+):
+    for _ in range(2):
+        services.override_seat(future_session, make_candidate(), acting_user=administrator)
+    client.force_login(eligible_student)
+    client.post(reverse("sessions_app:register", args=[future_session.pk]))
+    body = client.get(reverse("sessions_app:mine")).content.decode()
+    assert "Liste d’attente" in body and "Position sur la liste d’attente : 1." in body
+
+
+def test_external_books_a_seat_in_a_mixed_session(client, future_session, eligible_external):
+    client.force_login(eligible_external)
+    assert "Réserver (payant)" in client.get(reverse("sessions_app:offer")).content.decode()
+    client.post(reverse("sessions_app:register", args=[future_session.pk]))
+    reg = Registration.objects.get(candidate=eligible_external.candidate)
+    assert (reg.status, reg.source) == ("confirmed", "booking")
+
+
+def test_session_detail_no_show_and_override(client, administrator, year, room):
+    session = make_session(year, room, day=1)  # 1 October 2025: already past
+    candidate = make_candidate()
+    client.force_login(administrator)
+    client.post(reverse("sessions_app:session_override", args=[session.pk]),
+                {"candidate": candidate.pk})  # fmt: skip
+    reg = Registration.objects.get(candidate=candidate)
+    assert reg.status == "confirmed"
+    body = client.get(reverse("sessions_app:session", args=[session.pk])).content.decode()
+    assert str(candidate) in body
+    client.post(reverse("sessions_app:no_show", args=[reg.pk]))
+    reg.refresh_from_db()
+    assert reg.status == "no_show"
+
+
+def test_export_view_lists_problems_then_downloads(client, administrator, year, room):
+    session = make_session(year, room)
+    candidate = make_candidate()
+    Registration.objects.create(
+        candidate=candidate, session=session, academic_year=year, status="confirmed",
+        source="override", created_at=NOW,
+    )  # fmt: skip
+    client.force_login(administrator)
+    url = reverse("sessions_app:export") + f"?session={session.pk}&format=csv"
+    response = client.get(url)
+    assert response.status_code == 409
+    assert "Indiquez au moins un surveillant" in response.content.decode()
+    response = client.get(url + "&invigilators=Paul Surveillant")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbfNum\xc3\xa9ro de session")
+    assert candidate.birth_name in response.content.decode("utf-8-sig")
+    ods = client.get(
+        reverse("sessions_app:export") + f"?session={session.pk}&format=ods&invigilators=P"
+    )
+    assert ods["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert ods.content[:2] == b"PK"
+
+
+def test_student_with_incomplete_identity_is_told_why(client, student, year):
+    client.force_login(student)
+    body = client.get(reverse("sessions_app:offer")).content.decode()
+    assert "identité est incomplète" in body
+    complete_identity(student.candidate)
+    body = client.get(reverse("sessions_app:offer")).content.decode()
+    assert "identité est incomplète" not in body
