@@ -12,6 +12,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("referentiel/", include("competences.urls")),
+    path("sessions/", include("sessions_app.urls")),
     path("couts/", include("billing.urls")),
     path("backoffice/", admin.site.urls),
 ]
