@@ -76,3 +76,53 @@ def priority(
         3: _("Priorité 3 : vous ne remplissez aucun des deux critères de priorité."),
     }[tier]
     return tier, " ".join([summary, *parts])
+
+
+WEAK_AVERAGE = Decimal(3)
+
+
+def profile_advice(
+    levels: dict[str, int] | None, titles: dict[str, str], *, max_level: int
+) -> list[str]:
+    """Advice for a candidate whose profile is too weak to reach high levels in 1h45: the test
+    starts around the positioned level and climbs at most a level or so in that time."""
+    if not levels:
+        return [
+            _(
+                "Vous n’avez pas encore de profil de positionnement : rejoignez sur Pix la "
+                "campagne de collecte de profils de l’université et envoyez votre profil."
+            )
+        ]
+    tips = []
+    count = sum(1 for level in levels.values() if level >= 1)
+    if count < 5:
+        tips.append(
+            _(
+                "Votre profil n’est pas certifiable : il faut au moins 5 compétences au niveau 1 "
+                "ou plus (vous en avez %(n)s). Continuez vos tests de positionnement sur Pix."
+            )
+            % {"n": count}
+        )
+    average = Decimal(sum(levels.values())) / max(len(titles), 1)
+    if average < WEAK_AVERAGE:
+        tips.append(
+            _(
+                "Votre profil est encore faible : en 1h45, la certification part de votre "
+                "niveau de positionnement et ne peut pas vous emmener jusqu’aux niveaux élevés "
+                "(%(max)s). Progressez sur Pix avant de vous présenter : votre score n’en sera "
+                "que meilleur."
+            )
+            % {"max": max_level}
+        )
+        weakest = sorted(titles, key=lambda code: (levels.get(code, 0), code))[:3]
+        tips.append(
+            _("Travaillez d’abord : %(list)s.")
+            % {
+                "list": " ; ".join(
+                    _("%(code)s %(title)s (niveau %(level)s)")
+                    % {"code": code, "title": titles[code], "level": levels.get(code, 0)}
+                    for code in weakest
+                )
+            }
+        )
+    return tips

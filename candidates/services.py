@@ -524,12 +524,16 @@ IDENTITY_FIELDS = [
     "birth_postal_code",
     "birth_city",
     "convocation_email",
+    "accessibility_needs",
 ]
 
 
 def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None) -> Candidate:
-    if acting_user is None or (
-        candidate.user_id != acting_user.pk and not getattr(acting_user, "is_administrator", False)
+    """Save the identity a candidate typed. A person who signs up on their own (no record yet:
+    ``candidate.pk`` is None) becomes an external candidate."""
+    is_admin = getattr(acting_user, "is_administrator", False)
+    if acting_user is None or not (
+        is_admin or candidate.user_id == acting_user.pk or candidate.pk is None
     ):
         raise CandidateError(_("Vous ne pouvez modifier que votre propre identité."))
     now = _now(now)
@@ -538,7 +542,12 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
             if name in values:
                 setattr(candidate, name, values[name])
         candidate.last_activity_at = now
-        candidate.save(update_fields=[*IDENTITY_FIELDS, "last_activity_at"])
+        if candidate.pk is None:
+            candidate.user = acting_user
+            candidate.kind = CandidateKind.EXTERNAL
+            candidate.save()
+        else:
+            candidate.save(update_fields=[*IDENTITY_FIELDS, "last_activity_at"])
     return candidate
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("referentiel/", include("competences.urls")),
     path("sessions/", include("sessions_app.urls")),
+    path("candidats/", include("candidates.urls")),
     path("couts/", include("billing.urls")),
     path("backoffice/", admin.site.urls),
 ]

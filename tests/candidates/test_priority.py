@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from candidates.priority import priority
+from candidates.priority import priority, profile_advice
 
 
 def tier(**kw):
@@ -62,3 +62,26 @@ def test_staff_and_externals_get_no_student_priority():
     level, reason = tier(kind="staff")
     assert level == 3
     assert "réservée aux étudiants" in reason
+
+
+TITLES = {f"{a}.{b}": f"Compétence {a}.{b}" for a in range(1, 5) for b in range(1, 5)}
+
+
+def test_weak_profile_gets_advice_naming_the_weakest_competences():
+    levels = dict.fromkeys(TITLES, 2) | {"1.1": 0, "2.2": 1}
+    tips = profile_advice(levels, TITLES, max_level=6)
+    assert any("encore faible" in t for t in tips)
+    assert "1.1 Compétence 1.1 (niveau 0)" in tips[-1] and "2.2" in tips[-1]
+
+
+def test_strong_profile_gets_no_advice():
+    assert profile_advice(dict.fromkeys(TITLES, 4), TITLES, max_level=6) == []
+
+
+def test_non_certifiable_profile_is_explained():
+    levels = dict.fromkeys(TITLES, 0) | {"1.1": 6, "1.2": 6, "1.3": 6, "1.4": 6}
+    assert "pas certifiable" in profile_advice(levels, TITLES, max_level=6)[0]
+
+
+def test_missing_profile_tells_how_to_share_one():
+    assert "campagne de collecte" in profile_advice(None, TITLES, max_level=6)[0]

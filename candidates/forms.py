@@ -1,0 +1,143 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import pix_files, pix_identity, unit_files
+from .models import Candidate, Semester, StudyYear
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class IdentityForm(forms.ModelForm):
+    """The identity Pix needs, checked with Pix's own rules (candidates/pix_identity.py)."""
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "birth_name",
+            "first_name",
+            "sex",
+            "birth_date",
+            "birth_country",
+            "birth_insee_code",
+            "birth_postal_code",
+            "birth_city",
+            "convocation_email",
+            "accessibility_needs",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "sex": forms.RadioSelect,
+            "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "birth_name": _("Tel qu’il figure sur votre pièce d’identité."),
+            "birth_country": _("« France » si vous êtes né(e) en France."),
+            "birth_insee_code": _(
+                "Né(e) en France : le code INSEE seul, ou bien le code postal et la commune. "
+                "Né(e) à l’étranger : 99 ou vide, avec la ville."
+            ),
+            "convocation_email": _(
+                "Adresse où recevoir votre convocation, si autre que celle du compte."
+            ),
+            "accessibility_needs": _(
+                "Aménagements dont vous avez besoin (le temps majoré est accordé par le "
+                "service handicap)."
+            ),
+        }
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        for name in ("birth_name", "first_name", "sex", "birth_date", "birth_country"):
+            self.fields[name].required = True
+        self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0]]
+
+    def _post_clean(self):
+        super()._post_clean()
+        already = set(self.errors)
+        for field, message in pix_identity.identity_problems(self.instance, today=self.today):
+            if field in already:
+                continue
+            self.add_error(field if field in self.fields else None, message)
+
+
+class ProfileImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export Pix Orga (CSV)"),
+        help_text=_(
+            "Pix Orga > campagne de collecte de profils > « Exporter les résultats ». "
+            "Déposez le fichier tel quel, sans l’ouvrir dans un tableur."
+        ),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Le fichier dépasse 20 Mo."))
+        data = f.read()
+        try:
+            pix_files.read_header(data)
+        except pix_files.NotAPixExport as exc:
+            raise forms.ValidationError(str(exc)) from None
+        self.data_bytes = data
+        return f
+
+
+class UnitImportForm(forms.Form):
+    academic_year = forms.ModelChoiceField(queryset=None, label=_("Année universitaire"))
+    semester = forms.TypedChoiceField(choices=Semester.choices, coerce=int, label=_("Semestre"))
+    file = forms.FileField(
+        label=_("Fichier CSV des UEO"),
+        help_text=_("Colonnes : Numéro étudiant ; UEO (Pix1 ou Pix2) ; Parcours validés (0 à 7)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import AcademicYear
+
+        super().__init__(*args, **kwargs)
+        self.fields["academic_year"].queryset = AcademicYear.objects.all()
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Le fichier dépasse 20 Mo."))
+        self.data_bytes = f.read()
+        try:
+            unit_files.parse_unit_enrolments(self.data_bytes)
+        except unit_files.NotAUnitFile as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return f
+
+
+class CandidateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Nom ou numéro étudiant"), required=False)
+    study_year = forms.ChoiceField(
+        label=_("Année d’études"), required=False, choices=[("", _("Toutes")), *StudyYear.choices]
+    )
+    tier = forms.ChoiceField(
+        label=_("Priorité"),
+        required=False,
+        choices=[
+            ("", _("Toutes")),
+            ("1", "1"),
+            ("2", "2"),
+            ("3", "3"),
+            ("none", _("Non calculée")),
+        ],
+    )
+    certifiable = forms.ChoiceField(
+        label=_("Profil certifiable"),
+        required=False,
+        choices=[("", _("Tous")), ("yes", _("Oui")), ("no", _("Non"))],
+    )
+    ueo = forms.ChoiceField(
+        label=_("UEO validées"),
+        required=False,
+        choices=[
+            ("", _("Toutes")),
+            ("both", _("Pix1 et Pix2")),
+            ("pix1", _("Pix1")),
+            ("pix2", _("Pix2")),
+            ("none", _("Aucune")),
+        ],
+    )
