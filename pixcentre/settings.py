@@ -264,3 +264,26 @@ PIX_CANCELLATION_DEADLINE_HOURS = env.int("PIX_CANCELLATION_DEADLINE_HOURS", def
 # Attendance sheets and fraud reports are deleted this many days after they were made
 # (`manage.py purge_invigilation_documents`, run daily by beat).
 PIX_DOCUMENT_RETENTION_DAYS = env.int("PIX_DOCUMENT_RETENTION_DAYS", default=365)
+CELERY_BEAT_SCHEDULE["purge-invigilation-documents"] = {
+    "task": "sessions_app.invigilation_tasks.purge_invigilation_documents_task",
+    "schedule": 86400.0,
+}
+
+# --- convocations ---------------------------------------------------------------------------
+# Absolute address of the site, for links in convocations (PDF) and emails.
+PIX_SITE_URL = env.str("PIX_SITE_URL", default="http://127.0.0.1:8000")
+# Reminders 7 days and 1 day before a session: each run sends what is due, once.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "convocations-reminders-7d": {
+            "task": "sessions_app.tasks.send_reminders",
+            "schedule": 3600.0,
+            "args": ("7d",),
+        },
+        "convocations-reminders-1d": {
+            "task": "sessions_app.tasks.send_reminders",
+            "schedule": 900.0,
+            "args": ("1d",),
+        },
+    }
+)

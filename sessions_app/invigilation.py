@@ -1,0 +1,791 @@
+"""Invigilators, the day of the session, and finalisation.
+
+Staffing follows ``staffing.py`` (one invigilator per started block of
+``PIX_CANDIDATES_PER_INVIGILATOR`` confirmed candidates, ``PIX_INVIGILATION_MINUTES`` each, plus
+``PIX_EXTRA_TIME_EXTENSION_MINUTES`` when a confirmed candidate has extra time). An invigilator
+is busy from the start of a session for those minutes: two assignments whose windows overlap
+are refused, and so is an assignment during a declared unavailability.
+
+Public entries are ``transaction.atomic(durable=True)``, take a keyword-only ``acting_user`` and
+``now=`` (injected time), write the audit trail (``accounts.audit.record``) and raise
+:class:`InvigilationError` with a French message.
+"""
+
+import dataclasses
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import record
+from accounts.models import Role, User
+
+from . import staffing
+from .models import (
+    INCIDENT_ORDER,
+    AbandonReason,
+    Assignment,
+    Attendance,
+    AttendanceStatus,
+    Incident,
+    IncidentCode,
+    InvigilatorPeriod,
+    PeriodKind,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+)
+from .services import SessionError
+
+# Sessions that no longer need (or never needed) invigilators.
+INACTIVE_SESSION_STATUSES = [SessionStatus.CANCELLED]
+
+
+class InvigilationError(SessionError):
+    """A rule of the centre refuses the request; ``message`` is shown to the person."""
+
+
+# --- staffing ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Staffing:
+    confirmed: int
+    any_extra_time: bool
+    needed: int
+    minutes: int
+    assigned: int = 0
+
+    @property
+    def missing(self) -> int:
+        return max(self.needed - self.assigned, 0)
+
+    @property
+    def is_understaffed(self) -> bool:
+        return self.assigned < self.needed
+
+
+def _staffing_from(confirmed: int, any_extra_time: bool, assigned: int = 0) -> Staffing:
+    return Staffing(
+        confirmed=confirmed,
+        any_extra_time=any_extra_time,
+        needed=staffing.invigilators_needed(confirmed, settings.PIX_CANDIDATES_PER_INVIGILATOR),
+        minutes=staffing.invigilation_minutes(
+            any_extra_time,
+            settings.PIX_INVIGILATION_MINUTES,
+            settings.PIX_EXTRA_TIME_EXTENSION_MINUTES,
+        ),
+        assigned=assigned,
+    )
+
+
+def _confirmed_q(prefix="registrations__"):
+    return Q(**{f"{prefix}status": RegistrationStatus.CONFIRMED})
+
+
+def _extra_time_exists():
+    return Exists(
+        Registration.objects.filter(
+            session=OuterRef("pk"),
+            status=RegistrationStatus.CONFIRMED,
+            candidate__extra_time_percent__gt=0,
+        )
+    )
+
+
+def with_staffing(queryset=None):
+    """Sessions annotated with what staffing needs, in one query (list pages)."""
+    queryset = queryset if queryset is not None else Session.objects.all()
+    return queryset.select_related("room", "academic_year").annotate(
+        n_confirmed=Count("registrations", filter=_confirmed_q(), distinct=True),
+        n_assigned=Count("assignments", distinct=True),
+        any_extra_time=_extra_time_exists(),
+    )
+
+
+def session_staffing(session: Session) -> Staffing:
+    """Invigilators needed and their minutes, from the session's confirmed registrations."""
+    if hasattr(session, "n_assigned") and hasattr(session, "any_extra_time"):
+        return _staffing_from(session.n_confirmed, session.any_extra_time, session.n_assigned)
+    confirmed = Registration.objects.filter(
+        session_id=session.pk, status=RegistrationStatus.CONFIRMED
+    )
+    return _staffing_from(
+        confirmed.count(),
+        confirmed.filter(candidate__extra_time_percent__gt=0).exists(),
+        Assignment.objects.filter(session_id=session.pk).count(),
+    )
+
+
+def understaffed_sessions(*, today: dt.date | None = None) -> list[Session]:
+    """Coming sessions (today on) with fewer invigilators assigned than they need."""
+    today = today or timezone.localdate()
+    sessions = with_staffing(
+        Session.objects.filter(date__gte=today).exclude(
+            status__in=[*INACTIVE_SESSION_STATUSES, SessionStatus.FINALISED]
+        )
+    )
+    result = []
+    for session in sessions:
+        session.staffing = session_staffing(session)
+        if session.staffing.is_understaffed:
+            result.append(session)
+    return result
+
+
+# --- windows, availability and conflicts ------------------------------------------------------
+
+
+def busy_window(session: Session, minutes: int | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """When an invigilator of this session is busy: from its start for the staffing minutes."""
+    if minutes is None:
+        minutes = session_staffing(session).minutes
+    return session.starts_at, session.starts_at + dt.timedelta(minutes=minutes)
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def conflicting_session(user, session: Session, window=None) -> Session | None:
+    """Another session this invigilator is assigned to whose busy window overlaps (the
+    40-minute extension included when one of its candidates has extra time)."""
+    window = window or busy_window(session)
+    others = (
+        Session.objects.filter(
+            assignments__invigilator=user, date__gte=window[0].date() - dt.timedelta(days=1)
+        )
+        .filter(date__lte=window[1].date())
+        .exclude(pk=session.pk)
+        .exclude(status__in=INACTIVE_SESSION_STATUSES)
+        .select_related("room")
+    )
+    for other in others:
+        if _overlap(window, busy_window(other)):
+            return other
+    return None
+
+
+def unavailability(user, window) -> InvigilatorPeriod | None:
+    return (
+        InvigilatorPeriod.objects.filter(
+            invigilator=user,
+            kind=PeriodKind.UNAVAILABLE,
+            starts_at__lt=window[1],
+            ends_at__gt=window[0],
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def is_available(user, window) -> bool:
+    """Declared available for the whole window, and not unavailable during it."""
+    covered = InvigilatorPeriod.objects.filter(
+        invigilator=user,
+        kind=PeriodKind.AVAILABLE,
+        starts_at__lte=window[0],
+        ends_at__gte=window[1],
+    ).exists()
+    return covered and unavailability(user, window) is None
+
+
+def _invigilators():
+    return User.objects.filter(role=Role.INVIGILATOR, is_active=True)
+
+
+def minutes_this_year(user, academic_year) -> int:
+    return (
+        Assignment.objects.filter(invigilator=user, session__academic_year=academic_year)
+        .exclude(session__status__in=INACTIVE_SESSION_STATUSES)
+        .aggregate(m=Sum("minutes"))["m"]
+        or 0
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Suggestion:
+    invigilator: User
+    minutes_this_year: int
+
+    @property
+    def hours_this_year(self) -> float:
+        return round(self.minutes_this_year / 60, 2)
+
+
+def suggest_invigilators(session: Session, *, limit: int | None = None) -> list[Suggestion]:
+    """Invigilators who may take this session: declared available, not unavailable, free of
+    overlapping sessions and not already on it; fewest hours this academic year first."""
+    window = busy_window(session)
+    year_filter = Q(assignments__session__academic_year_id=session.academic_year_id) & ~Q(
+        assignments__session__status__in=INACTIVE_SESSION_STATUSES
+    )
+    people = (
+        _invigilators()
+        .exclude(assignments__session=session)
+        .filter(
+            invigilation_periods__kind=PeriodKind.AVAILABLE,
+            invigilation_periods__starts_at__lte=window[0],
+            invigilation_periods__ends_at__gte=window[1],
+        )
+        .exclude(
+            invigilation_periods__kind=PeriodKind.UNAVAILABLE,
+            invigilation_periods__starts_at__lt=window[1],
+            invigilation_periods__ends_at__gt=window[0],
+        )
+        .distinct()
+    )
+    minutes = dict(
+        _invigilators()
+        .filter(pk__in=[p.pk for p in people])
+        .annotate(m=Sum("assignments__minutes", filter=year_filter))
+        .values_list("pk", "m")
+    )
+    suggestions = [
+        Suggestion(person, minutes.get(person.pk) or 0)
+        for person in people
+        if conflicting_session(person, session, window) is None
+    ]
+    suggestions.sort(
+        key=lambda s: (s.minutes_this_year, s.invigilator.last_name, s.invigilator.email)
+    )
+    return suggestions[:limit] if limit else suggestions
+
+
+# --- availability and assignments -------------------------------------------------------------
+
+
+def _require_administrator(user):
+    if not (user and user.is_authenticated and user.is_administrator):
+        raise InvigilationError(_("Seul un gestionnaire peut faire cette opération."))
+
+
+def _now(now):
+    return now or timezone.now()
+
+
+@transaction.atomic(durable=True)
+def declare_period(
+    *,
+    acting_user,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    note: str = "",
+    now=None,
+) -> InvigilatorPeriod:
+    """An invigilator declares a period of availability (or unavailability)."""
+    if not (acting_user and acting_user.is_authenticated and acting_user.is_invigilator):
+        raise InvigilationError(_("Seul un surveillant déclare ses disponibilités."))
+    if ends_at <= starts_at:
+        raise InvigilationError(_("La fin doit être après le début."))
+    now = _now(now)
+    period = InvigilatorPeriod.objects.create(
+        invigilator=acting_user, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note
+    )
+    record(
+        "invigilator_period_declared",
+        actor=acting_user,
+        obj=period,
+        after={"kind": kind, "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+        summary=str(period),
+        now=now,
+    )
+    return period
+
+
+@transaction.atomic(durable=True)
+def delete_period(period: InvigilatorPeriod, *, acting_user, now=None) -> None:
+    if period.invigilator_id != getattr(acting_user, "pk", None):
+        raise InvigilationError(_("Vous ne pouvez retirer que vos propres disponibilités."))
+    record(
+        "invigilator_period_deleted",
+        actor=acting_user,
+        obj=period,
+        before={"kind": period.kind, "starts_at": period.starts_at.isoformat()},
+        summary=str(period),
+        now=_now(now),
+    )
+    period.delete()
+
+
+@transaction.atomic(durable=True)
+def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) -> Assignment:
+    """Assign an invigilator to a session: refused when they are unavailable or already busy
+    with an overlapping session (the message names it). Assigning twice changes nothing."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    if not invigilator.is_invigilator:
+        raise InvigilationError(_("%(user)s n’est pas surveillant.") % {"user": invigilator})
+    # Lock the invigilator's row: two administrators assigning them at once queue here, and the
+    # second one sees the first assignment when it checks for overlaps.
+    invigilator = User.objects.select_for_update().get(pk=invigilator.pk)
+    session = Session.objects.select_related("room").get(pk=session.pk)
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.FINALISED):
+        raise InvigilationError(_("Cette session n’accepte plus d’affectation."))
+    existing = Assignment.objects.filter(session=session, invigilator=invigilator).first()
+    if existing:
+        return existing
+    plan = session_staffing(session)
+    window = busy_window(session, plan.minutes)
+    period = unavailability(invigilator, window)
+    if period:
+        raise InvigilationError(
+            _("%(user)s est indisponible du %(start)s au %(end)s.")
+            % {
+                "user": invigilator,
+                "start": timezone.localtime(period.starts_at).strftime("%d/%m/%Y %H:%M"),
+                "end": timezone.localtime(period.ends_at).strftime("%d/%m/%Y %H:%M"),
+            }
+        )
+    clash = conflicting_session(invigilator, session, window)
+    if clash:
+        raise InvigilationError(
+            _(
+                "%(user)s surveille déjà la session %(other)s, qui chevauche celle-ci "
+                "(surveillance de %(minutes)s minutes, temps majoré compris)."
+            )
+            % {"user": invigilator, "other": clash, "minutes": session_staffing(clash).minutes}
+        )
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(
+                session=session,
+                invigilator=invigilator,
+                minutes=plan.minutes,
+                created_by=acting_user,
+                created_at=now,
+            )
+    except IntegrityError:  # a double click got there first
+        return Assignment.objects.get(session=session, invigilator=invigilator)
+    record(
+        "invigilator_assigned",
+        actor=acting_user,
+        obj=assignment,
+        session_id=session.pk,
+        after={"invigilator": invigilator.pk, "minutes": plan.minutes},
+        summary=f"{invigilator} → {session}",
+        now=now,
+    )
+    return assignment
+
+
+@transaction.atomic(durable=True)
+def unassign_invigilator(assignment: Assignment, *, acting_user, now=None) -> None:
+    _require_administrator(acting_user)
+    record(
+        "invigilator_unassigned",
+        actor=acting_user,
+        obj=assignment,
+        session_id=assignment.session_id,
+        before={"invigilator": assignment.invigilator_id, "minutes": assignment.minutes},
+        summary=f"{assignment.invigilator} ↛ {assignment.session}",
+        now=_now(now),
+    )
+    assignment.delete()
+
+
+# --- on the day -------------------------------------------------------------------------------
+
+
+def is_assigned(user, session: Session) -> bool:
+    return Assignment.objects.filter(session_id=session.pk, invigilator_id=user.pk).exists()
+
+
+def _require_session_staff(user, session: Session):
+    """The session's invigilators, or an administrator."""
+    if user and user.is_authenticated and user.is_administrator:
+        return
+    if not (user and user.is_authenticated and user.is_invigilator and is_assigned(user, session)):
+        raise InvigilationError(_("Vous ne surveillez pas cette session."))
+
+
+def _require_day_of(session: Session, now: dt.datetime):
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.FINALISED):
+        raise InvigilationError(_("Cette session est close : elle ne se modifie plus."))
+    if session.date > timezone.localdate(now):
+        raise InvigilationError(_("L’appel se fait le jour de la session."))
+
+
+@transaction.atomic(durable=True)
+def mark_attendance(
+    registration: Registration,
+    *,
+    present: bool,
+    identity_checked: bool = False,
+    acting_user,
+    now=None,
+) -> Attendance:
+    """Present or absent, and whether the identity was checked, for a confirmed candidate."""
+    now = _now(now)
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("session", "candidate")
+        .get(pk=registration.pk)
+    )
+    session = registration.session
+    _require_session_staff(acting_user, session)
+    _require_day_of(session, now)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise InvigilationError(_("Seul un candidat avec une place confirmée est à l’appel."))
+    status = AttendanceStatus.PRESENT if present else AttendanceStatus.ABSENT
+    identity_checked = bool(identity_checked and present)
+    attendance = Attendance.objects.filter(registration=registration).first()
+    before = (
+        {"status": attendance.status, "identity_checked": attendance.identity_checked}
+        if attendance
+        else None
+    )
+    after = {"status": status, "identity_checked": identity_checked}
+    if before == after:
+        return attendance
+    if attendance is None:
+        attendance = Attendance(registration=registration)
+    attendance.status = status
+    attendance.identity_checked = identity_checked
+    attendance.marked_by = acting_user
+    attendance.marked_at = now
+    attendance.save()
+    record(
+        "attendance_marked",
+        actor=acting_user,
+        obj=attendance,
+        candidate_id=registration.candidate_id,
+        session_id=session.pk,
+        before=before,
+        after=after,
+        summary=f"{registration.candidate} · {attendance.get_status_display()}",
+        now=now,
+    )
+    return attendance
+
+
+E_CODES = {code for code in IncidentCode.values if code.startswith("E")}
+
+
+@transaction.atomic(durable=True)
+def report_incident(
+    session: Session,
+    *,
+    acting_user,
+    registration: Registration | None = None,
+    code: str = "",
+    description: str = "",
+    question_number: int | None = None,
+    abandon_reason: str = "",
+    fraud_report=None,
+    now=None,
+) -> Incident:
+    """Record an incident with Pix Certif's category (and, for an unfinished test, the abandon
+    reason), about one candidate of the session or the whole session."""
+    now = _now(now)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    _require_session_staff(acting_user, session)
+    _require_day_of(session, now)
+    if code and code not in IncidentCode.values:
+        raise InvigilationError(_("Catégorie d’incident inconnue."))
+    if abandon_reason and abandon_reason not in AbandonReason.values:
+        raise InvigilationError(_("Motif d’abandon inconnu."))
+    if not code and not abandon_reason:
+        raise InvigilationError(_("Choisissez une catégorie Pix ou un motif d’abandon."))
+    if registration is not None and registration.session_id != session.pk:
+        raise InvigilationError(_("Ce candidat n’est pas inscrit à cette session."))
+    if registration is None and (abandon_reason or code in ("C1", "C2", "C4", "C6", "C8")):
+        raise InvigilationError(_("Ce signalement concerne un candidat : choisissez-le."))
+    if code in E_CODES and not question_number:
+        raise InvigilationError(_("Indiquez le numéro de la question concernée."))
+    if fraud_report and code != IncidentCode.C6:
+        raise InvigilationError(_("Un rapport de fraude accompagne une suspicion de fraude (C6)."))
+    incident = Incident.objects.create(
+        session=session,
+        registration=registration,
+        code=code,
+        question_number=question_number if code in E_CODES else None,
+        description=description.strip(),
+        abandon_reason=abandon_reason,
+        reported_by=acting_user,
+        reported_at=now,
+    )
+    if fraud_report:
+        incident.fraud_report.save(fraud_report.name, fraud_report, save=True)
+    record(
+        "incident_reported",
+        actor=acting_user,
+        obj=incident,
+        candidate_id=registration.candidate_id if registration else None,
+        session_id=session.pk,
+        after={"code": code, "abandon_reason": abandon_reason, "question": question_number},
+        summary=description[:200],
+        now=now,
+    )
+    return incident
+
+
+# --- finalisation -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CandidateReport:
+    """One line of Pix Certif's finalisation form: a candidate and their incidents."""
+
+    registration: Registration
+    attendance: Attendance | None
+    incidents: list[Incident]
+
+    @property
+    def absent(self) -> bool:
+        return self.registration.status == RegistrationStatus.NO_SHOW or (
+            self.attendance is not None and self.attendance.status == AttendanceStatus.ABSENT
+        )
+
+    @property
+    def abandon_reason(self) -> str:
+        for incident in self.incidents:
+            if incident.abandon_reason:
+                return incident.get_abandon_reason_display()
+        return ""
+
+    @property
+    def coded_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents if i.code]
+
+
+def finalisation_report(session: Session) -> tuple[list[CandidateReport], list[Incident]]:
+    """Candidates in Pix Certif's order (birth name, first name) with their incidents in the
+    order of Pix's categories (C1, C2, C4, C6, C7, C8, E1…E12), then session-wide incidents."""
+    registrations = list(
+        Registration.objects.filter(
+            session=session,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW],
+        )
+        .select_related("candidate", "attendance")
+        .order_by("candidate__birth_name", "candidate__first_name", "pk")
+    )
+    incidents = list(Incident.objects.filter(session=session).order_by("reported_at", "pk"))
+
+    def order(incident):
+        return (INCIDENT_ORDER.get(incident.code, 99), incident.question_number or 0, incident.pk)
+
+    by_registration: dict[int, list[Incident]] = {}
+    for incident in incidents:
+        by_registration.setdefault(incident.registration_id, []).append(incident)
+    lines = [
+        CandidateReport(
+            registration=r,
+            attendance=getattr(r, "attendance", None),
+            incidents=sorted(by_registration.get(r.pk, []), key=order),
+        )
+        for r in registrations
+    ]
+    return lines, sorted(by_registration.get(None, []), key=order)
+
+
+@dataclasses.dataclass(frozen=True)
+class FinalisationResult:
+    present: int
+    absent: int
+    incidents: int
+
+
+@transaction.atomic(durable=True)
+def finalise_session(session: Session, *, acting_user, now=None) -> FinalisationResult:
+    """Close a session that took place: every confirmed candidate not marked present becomes a
+    no-show (absences recorded), incidents stay, invigilators' minutes are settled and the
+    status moves to finalised through the usual transitions."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    session = Session.objects.select_for_update().select_related("room").get(pk=session.pk)
+    if session.status == SessionStatus.FINALISED:
+        raise InvigilationError(_("Cette session est déjà finalisée."))
+    if session.status == SessionStatus.CANCELLED:
+        raise InvigilationError(_("Une session annulée ne se finalise pas."))
+    if session.date > timezone.localdate(now):
+        raise InvigilationError(_("La session n’a pas encore eu lieu."))
+    plan = session_staffing(session)
+    present = absent = 0
+    confirmed = (
+        Registration.objects.select_for_update()
+        .filter(session=session, status=RegistrationStatus.CONFIRMED)
+        .select_related("candidate")
+        .order_by("pk")
+    )
+    for registration in confirmed:
+        attendance = Attendance.objects.filter(registration=registration).first()
+        if attendance and attendance.status == AttendanceStatus.PRESENT:
+            present += 1
+            continue
+        absent += 1
+        if attendance is None:
+            attendance = Attendance.objects.create(
+                registration=registration,
+                status=AttendanceStatus.ABSENT,
+                marked_by=acting_user,
+                marked_at=now,
+            )
+        registration.status = RegistrationStatus.NO_SHOW
+        registration.save(update_fields=["status"])
+        record(
+            "no_show",
+            actor=acting_user,
+            obj=registration,
+            candidate_id=registration.candidate_id,
+            session_id=session.pk,
+            before={"status": RegistrationStatus.CONFIRMED},
+            after={"status": RegistrationStatus.NO_SHOW},
+            summary=_("Absent à la session %(session)s") % {"session": session},
+            now=now,
+        )
+    Assignment.objects.filter(session=session).update(minutes=plan.minutes)
+    # Walk the usual transitions: open → closed → held → finalised.
+    path = [SessionStatus.CLOSED, SessionStatus.HELD, SessionStatus.FINALISED]
+    before = session.status
+    for status in path[path.index(session.status) + 1 :] if session.status in path else path:
+        if not session.can_become(status):
+            raise InvigilationError(
+                _("Une session « %(before)s » ne peut pas être finalisée.")
+                % {"before": SessionStatus(before).label}
+            )
+        session.status = status
+    session.save(update_fields=["status"])
+    n_incidents = Incident.objects.filter(session=session).count()
+    record(
+        "session_finalised",
+        actor=acting_user,
+        obj=session,
+        session_id=session.pk,
+        before={"status": before},
+        after={
+            "status": session.status,
+            "present": present,
+            "absent": absent,
+            "incidents": n_incidents,
+        },
+        summary=str(session),
+        now=now,
+    )
+    return FinalisationResult(present=present, absent=absent, incidents=n_incidents)
+
+
+# --- reading for invigilators -----------------------------------------------------------------
+
+
+def schedule_of(user, *, academic_year=None):
+    """An invigilator's assignments, oldest first, with the session and room."""
+    queryset = (
+        Assignment.objects.filter(invigilator=user)
+        .exclude(session__status__in=INACTIVE_SESSION_STATUSES)
+        .select_related("session__room", "session__academic_year")
+        .order_by("session__date", "session__start_time")
+    )
+    if academic_year is not None:
+        queryset = queryset.filter(session__academic_year=academic_year)
+    return queryset
+
+
+# --- attendance sheet -------------------------------------------------------------------------
+
+ROWS_PER_PAGE = 20
+
+
+def _chunks(items, size):
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def render_attendance_sheet(session: Session) -> tuple[bytes, int]:
+    """The attendance sheet PDF: one row per confirmed candidate, 20 per page, a signature
+    column, and the session's date, time, site and room on every page."""
+    import weasyprint
+    from django.template.loader import render_to_string
+
+    session = Session.objects.select_related("room").get(pk=session.pk)
+    registrations = list(
+        Registration.objects.filter(
+            session=session,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW],
+        )
+        .select_related("candidate")
+        .order_by("candidate__birth_name", "candidate__first_name", "pk")
+    )
+    pages = _chunks(registrations, ROWS_PER_PAGE)
+    html = render_to_string(
+        "sessions_app/invigilation/attendance_sheet_pdf.html",
+        {
+            "session": session,
+            "pages": [
+                {"number": n, "rows": rows, "first": (n - 1) * ROWS_PER_PAGE}
+                for n, rows in enumerate(pages, start=1)
+            ],
+            "page_count": len(pages),
+            "centre_name": settings.PIX_CENTRE_NAME,
+        },
+    )
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+@transaction.atomic(durable=True)
+def generate_attendance_sheet(session: Session, *, now=None):
+    """Produce (or produce again) the session's attendance sheet and store it."""
+    from django.core.files.base import ContentFile
+
+    from .models import AttendanceSheet
+
+    now = _now(now)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    pdf, n_pages = render_attendance_sheet(session)
+    sheet = AttendanceSheet.objects.filter(session=session).first()
+    old_name = sheet.file.name if sheet and sheet.file else ""
+    if sheet is None:
+        sheet = AttendanceSheet(session=session)
+    sheet.generated_at = now
+    sheet.pages = n_pages
+    sheet.file.save(f"emargement-session-{session.pk}.pdf", ContentFile(pdf), save=False)
+    sheet.save()
+    if old_name and old_name != sheet.file.name:
+        transaction.on_commit(lambda: sheet.file.storage.delete(old_name))
+    record(
+        "attendance_sheet_generated",
+        obj=sheet,
+        session_id=session.pk,
+        after={"pages": n_pages},
+        summary=str(session),
+        now=now,
+    )
+    return sheet
+
+
+@transaction.atomic(durable=True)
+def purge_documents(*, now=None, days: int | None = None) -> dict:
+    """Delete attendance sheets and fraud reports older than the retention period."""
+    from .models import AttendanceSheet
+
+    now = _now(now)
+    days = settings.PIX_DOCUMENT_RETENTION_DAYS if days is None else days
+    limit = now - dt.timedelta(days=days)
+    sheets = 0
+    for sheet in AttendanceSheet.objects.filter(generated_at__lt=limit):
+        name, storage = sheet.file.name, sheet.file.storage
+        session_id = sheet.session_id
+        sheet.delete()
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n) if n else None)
+        record("attendance_sheet_purged", session_id=session_id, summary=name, now=now)
+        sheets += 1
+    reports = 0
+    for incident in Incident.objects.filter(reported_at__lt=limit).exclude(fraud_report=""):
+        name, storage = incident.fraud_report.name, incident.fraud_report.storage
+        incident.fraud_report = ""
+        incident.save(update_fields=["fraud_report"])
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        record(
+            "fraud_report_purged",
+            obj=incident,
+            session_id=incident.session_id,
+            summary=name,
+            now=now,
+        )
+        reports += 1
+    return {"attendance_sheets": sheets, "fraud_reports": reports}
