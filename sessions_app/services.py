@@ -10,6 +10,8 @@ Public entries are ``transaction.atomic(durable=True)``, take a keyword-only ``a
 ``now=`` (injected time), and raise :class:`SessionError` with a French message.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import logging
@@ -130,10 +132,23 @@ def _recipient(candidate: Candidate) -> str:
     return candidate.convocation_email or (candidate.user.email if candidate.user_id else "")
 
 
+_emails_suppressed = contextvars.ContextVar("sessions_emails_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def emails_suppressed():
+    """Demo data is made through the services without writing to anybody."""
+    token = _emails_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _emails_suppressed.reset(token)
+
+
 def _send_on_commit(candidate: Candidate, subject: str, body: str):
     """Emails leave only once the change is committed: a rolled-back seat sends nothing."""
     to = _recipient(candidate)
-    if not to:
+    if not to or _emails_suppressed.get():
         return
     full_subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
     signature = "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {

@@ -1,0 +1,206 @@
+"""Demo sessions: two academic years, five rooms on two sites, a semester of sessions, a
+campaign already allocated, and seats for the demo accounts. Idempotent.
+
+Seats are taken through the services (applications, allocation, booking, override), so the
+demo shows what the centre would really see. ``seed_demo`` runs every app's seed in one
+transaction, so the services' durable entry points are called through ``__wrapped__`` (the
+same function without its ``atomic(durable=True)`` wrapper); no email is sent.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.models import User
+from candidates.models import AcademicYear, Candidate, CandidateKind
+
+from . import services
+from .models import (
+    PARIS,
+    Audience,
+    Campaign,
+    Registration,
+    RegistrationStatus,
+    Room,
+    Session,
+    SessionStatus,
+)
+
+YEARS = [
+    ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
+    ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 8, 31)),
+]
+ROOMS = [
+    ("Campus Hannah Arendt", "Salle informatique 0E07", "74 rue Louis Pasteur, Avignon", 24, True),
+    ("Campus Hannah Arendt", "Salle 2E08", "74 rue Louis Pasteur, Avignon", 20, True),
+    ("Campus Hannah Arendt", "Salle S3", "74 rue Louis Pasteur, Avignon", 16, False),
+    ("Campus Jean-Henri Fabre", "Salle AT06", "301 rue Baruch de Spinoza, Avignon", 24, True),
+    ("Campus Jean-Henri Fabre", "Salle AT07", "301 rue Baruch de Spinoza, Avignon", 20, True),
+]
+# Thursday afternoon sessions rotate through these audiences (Tuesdays are for students).
+THURSDAY_AUDIENCES = [Audience.STUDENTS, Audience.EXTERNAL, Audience.STUDENTS, Audience.STAFF,
+                      Audience.MIXED]  # fmt: skip
+MAX_APPLICANTS = 120
+
+
+def _call(service, *args, **kwargs):
+    return getattr(service, "__wrapped__", service)(*args, **kwargs)
+
+
+def _semester(year: AcademicYear, today: dt.date) -> tuple[str, dt.date, dt.date]:
+    first = year.start_date.year
+    if today.month >= 9 or today.month == 1 or today < year.start_date:
+        return "automne", dt.date(first, 9, 15), dt.date(first + 1, 1, 31)
+    return "printemps", dt.date(first + 1, 2, 1), dt.date(first + 1, 6, 30)
+
+
+def _sessions(year, rooms, start, end, admin):
+    sessions = []
+    day = start + dt.timedelta(days=(1 - start.weekday()) % 7)  # first Tuesday
+    week = 0
+    while day <= end:
+        plan = [
+            (day, dt.time(9, 0), rooms[week % 2 * 3], Audience.STUDENTS),
+            (
+                day + dt.timedelta(days=2),
+                dt.time(14, 0),
+                rooms[1 + week % 2 * 3],
+                THURSDAY_AUDIENCES[week % len(THURSDAY_AUDIENCES)],
+            ),
+        ]
+        for date, time, room, audience in plan:
+            if not (year.start_date <= date <= year.end_date):
+                continue
+            session, _created = Session.objects.get_or_create(
+                room=room,
+                date=date,
+                start_time=time,
+                defaults={
+                    "academic_year": year,
+                    "capacity": min(20, room.capacity),
+                    "audience": audience,
+                    "complementary": ["droit"] if week % 3 == 0 else [],
+                    "status": SessionStatus.OPEN,
+                    "created_by": admin,
+                },
+            )
+            sessions.append(session)
+        day += dt.timedelta(days=7)
+        week += 1
+    return sessions
+
+
+def _eligible(candidate, year) -> bool:
+    return not services.eligibility_problems(candidate, year=year)
+
+
+def _has_seat(candidate, year) -> bool:
+    return Registration.objects.filter(
+        candidate=candidate, academic_year=year, status=RegistrationStatus.CONFIRMED
+    ).exists()
+
+
+def _run_campaign(campaign, sessions, year, admin, rng, demo_student, today):
+    """Applications from the existing certifiable students, then the allocation."""
+    applicants = [
+        c
+        for c in Candidate.objects.filter(kind=CandidateKind.STUDENT, is_certifiable=True)
+        .exclude(pk=getattr(demo_student, "pk", None))
+        .order_by("pk")[:MAX_APPLICANTS]
+        if _eligible(c, year)
+    ]
+    window = (campaign.closes_at - campaign.opens_at).total_seconds() // 60
+    for candidate in applicants:
+        wishes = rng.sample(sessions, k=min(3, len(sessions)))
+        _call(
+            services.apply_for_campaign,
+            campaign,
+            candidate,
+            [s.pk for s in wishes],
+            acting_user=admin,
+            now=campaign.opens_at + dt.timedelta(minutes=rng.randrange(int(window))),
+        )
+    future = [s for s in sessions if s.date > today + dt.timedelta(days=7)]
+    if demo_student and _eligible(demo_student, year) and future:
+        _call(
+            services.apply_for_campaign,
+            campaign,
+            demo_student,
+            [s.pk for s in future[:3]],
+            acting_user=admin,
+            now=campaign.opens_at + dt.timedelta(hours=2),
+        )
+    return _call(
+        services._allocate,
+        campaign,
+        acting_user=admin,
+        now=campaign.closes_at + dt.timedelta(hours=1),
+    )
+
+
+def _seat_for(candidate, sessions, year, admin, *, book=False):
+    """A confirmed seat for a demo account, in the first future session with room."""
+    if candidate is None or _has_seat(candidate, year):
+        return
+    for session in sessions:
+        try:
+            if book and _eligible(candidate, year):
+                _call(services.book_external, session, candidate, acting_user=admin)
+            else:
+                _call(services.override_seat, session, candidate, acting_user=admin)
+            return
+        except services.SessionError:
+            continue
+
+
+def seed(*, rng, stdout):
+    today = timezone.localdate()
+    for label, start, end in YEARS:
+        AcademicYear.objects.get_or_create(
+            label=label, defaults={"start_date": start, "end_date": end, "student_quota": 400}
+        )
+    year = AcademicYear.current(today)
+    admin = User.objects.filter(email="gestionnaire@demo.pixcentre.fr").first()
+    rooms = []
+    for site, name, address, capacity, accessible in ROOMS:
+        room, _created = Room.objects.get_or_create(
+            site=site,
+            name=name,
+            defaults={"address": address, "capacity": capacity, "accessible": accessible},
+        )
+        rooms.append(room)
+    name, start, end = _semester(year, today)
+    sessions = _sessions(year, rooms, start, end, admin)
+    student_sessions = [s for s in sessions if s.audience == Audience.STUDENTS]
+
+    demo_student = Candidate.objects.filter(user__email="etudiant@demo.pixcentre.fr").first()
+    external = Candidate.objects.filter(user__email="externe@demo.pixcentre.fr").first()
+    with services.emails_suppressed():
+        campaign, created = Campaign.objects.get_or_create(
+            academic_year=year,
+            name=f"Campagne {name} {year}",
+            defaults={
+                "opens_at": dt.datetime.combine(start - dt.timedelta(days=21), dt.time(9), PARIS),
+                "closes_at": dt.datetime.combine(start - dt.timedelta(days=7), dt.time(18), PARIS),
+                "created_by": admin,
+            },
+        )
+        if created:
+            campaign.sessions.set(student_sessions)
+        if campaign.allocated_at is None:
+            _run_campaign(campaign, student_sessions, year, admin, rng, demo_student, today)
+        upcoming = [s for s in student_sessions if s.date > today + dt.timedelta(days=7)]
+        _seat_for(demo_student, upcoming, year, admin)
+        externals = [
+            s for s in sessions if s.audience == Audience.EXTERNAL and s.date > today
+        ]  # fmt: skip
+        _seat_for(external, externals, year, admin, book=True)
+    # Sessions already past have been held.
+    Session.objects.filter(academic_year=year, date__lt=today, status=SessionStatus.OPEN).update(
+        status=SessionStatus.HELD
+    )
+    stdout.write(
+        f"Sessions: {Room.objects.count()} rooms, {len(sessions)} sessions this semester, "
+        f"{Registration.objects.filter(academic_year=year, status='confirmed').count()} seats "
+        f"confirmed in {year}."
+    )

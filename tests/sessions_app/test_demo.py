@@ -1,0 +1,45 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from candidates.models import AcademicYear, CandidateKind
+from sessions_app.models import Campaign, Registration, Room, Session
+
+from .conftest import make_candidate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_centre_has_rooms_sessions_an_allocated_campaign_and_seats(settings):
+    settings.PIX_CANCELLATION_DEADLINE_HOURS = 72
+    applicants = [make_candidate(CandidateKind.STUDENT, tier=t % 3 + 1) for t in range(30)]
+    call_command("seed_demo", stdout=StringIO())
+    assert set(AcademicYear.objects.values_list("label", "student_quota")) >= {
+        ("2025-2026", 400), ("2026-2027", 400),
+    }  # fmt: skip
+    assert Room.objects.count() == 5
+    assert Room.objects.values("site").distinct().count() == 2
+    year = AcademicYear.current()
+    assert Session.objects.filter(academic_year=year).count() >= 20
+    campaign = Campaign.objects.get(academic_year=year)
+    assert campaign.allocated_at is not None
+    # Every eligible existing student applied and was allocated a seat or a waitlist place.
+    allocated = Registration.objects.filter(application__campaign=campaign)
+    assert {r.candidate_id for r in allocated} == {c.pk for c in applicants}
+    student = Registration.objects.get(
+        candidate__user__email="etudiant@demo.pixcentre.fr", status="confirmed"
+    )
+    assert student.session.audience == "students"
+    external = Registration.objects.get(
+        candidate__user__email="externe@demo.pixcentre.fr", status="confirmed"
+    )
+    assert external.session.audience == "external"
+    assert external.pricing == "Payante"
+
+
+def test_demo_sessions_are_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    counts = [m.objects.count() for m in (Room, Session, Campaign, Registration)]
+    call_command("seed_demo", stdout=StringIO())
+    assert [m.objects.count() for m in (Room, Session, Campaign, Registration)] == counts
