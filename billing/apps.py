@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Coûts et paiements")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -214,3 +214,218 @@ class CostParameterChange(models.Model):
             return CostParameterSet._meta.get_field(self.field).verbose_name
         except FieldDoesNotExist:  # a field removed since: show its name
             return self.field
+
+
+# --- External fees, payments, refunds and receipts --------------------------------------------
+
+
+class FeeStatus(models.TextChoices):
+    DUE = "due", _("À payer")
+    PAID = "paid", _("Payés")
+    REFUNDED = "refunded", _("Remboursés")
+    WAIVED = "waived", _("Exonérés")
+    CANCELLED = "cancelled", _("Annulés (plus dus)")
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Carte bancaire")
+    CHEQUE = "cheque", _("Chèque")
+    TRANSFER = "transfer", _("Virement")
+    CASH = "cash", _("Espèces")
+    PURCHASE_ORDER = "purchase_order", _("Bon de commande")
+
+
+class Fee(models.Model):
+    """What an external candidate owes for one registration: created once, when they book.
+
+    ``amount`` and ``gip_share`` are the year's parameters at the time of booking (a later
+    change of the parameters does not change what was asked of a candidate). Students pay
+    nothing and staff owe nothing: only external candidates get a fee.
+    """
+
+    registration = models.OneToOneField(
+        "sessions_app.Registration",
+        on_delete=models.PROTECT,
+        related_name="fee",
+        verbose_name=_("inscription"),
+    )
+    academic_year = models.ForeignKey(
+        "candidates.AcademicYear",
+        on_delete=models.PROTECT,
+        related_name="fees",
+        verbose_name=_("année universitaire"),
+    )
+    amount = _money_field(
+        _("montant (€)"),
+        SEED.external_fee,
+        max_value=costs.MAX_EXTERNAL_FEE,
+        max_message=FEE_CEILING,
+    )
+    gip_share = _money_field(_("reversement au GIP Pix (€)"), SEED.gip_share)
+    status = models.CharField(_("statut"), max_length=10, choices=FeeStatus, default=FeeStatus.DUE)
+    created_at = models.DateTimeField(_("dus depuis le"), default=timezone.now)
+    waived_at = models.DateTimeField(_("exonérés le"), null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("exonérés par"),
+    )
+    waiver_reason = models.CharField(_("motif de l’exonération"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("frais d’inscription")
+        verbose_name_plural = _("frais d’inscription")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0, amount__lte=costs.MAX_EXTERNAL_FEE),
+                name="fee_amount_at_most_45",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gip_share__gte=0), name="fee_gip_share_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=FeeStatus.values), name="fee_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["academic_year", "status"], name="fee_year_status")]
+
+    def __str__(self):
+        return gettext("Frais de %(candidate)s · %(amount)s €") % {
+            "candidate": self.registration.candidate,
+            "amount": self.amount,
+        }
+
+
+class Payment(models.Model):
+    """A fee paid (in full, once). Its receipt is numbered in the same transaction."""
+
+    fee = models.OneToOneField(
+        Fee, on_delete=models.PROTECT, related_name="payment", verbose_name=_("frais")
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=8, decimal_places=2)
+    paid_on = models.DateField(_("payé le"))
+    method = models.CharField(_("moyen de paiement"), max_length=16, choices=PaymentMethod)
+    reference = models.CharField(
+        _("référence"),
+        max_length=100,
+        blank=True,
+        help_text=_("Numéro de chèque, de transaction, de bon de commande…"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"))
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(method__in=PaymentMethod.values), name="payment_method_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} € · {self.paid_on:%d/%m/%Y} · {self.get_method_display()}"
+
+
+class RefundReason(models.TextChoices):
+    SESSION_CANCELLED = "session_cancelled", _("Session annulée par le centre")
+    CANDIDATE_CANCELLED = "candidate_cancelled", _("Annulation par le candidat dans les délais")
+
+
+class Refund(models.Model):
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="refund", verbose_name=_("paiement")
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=8, decimal_places=2)
+    refunded_on = models.DateField(_("remboursé le"))
+    reason = models.CharField(_("motif"), max_length=20, choices=RefundReason)
+    reference = models.CharField(_("référence"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"))
+
+    class Meta:
+        verbose_name = _("remboursement")
+        verbose_name_plural = _("remboursements")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} € · {self.refunded_on:%d/%m/%Y}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in a year. Locked (``select_for_update``) by the payment's
+    transaction: the number is taken and used in one transaction, so there is no gap."""
+
+    year = models.OneToOneField(
+        "candidates.AcademicYear", on_delete=models.CASCADE, related_name="receipt_counter"
+    )
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compteur de reçus")
+        verbose_name_plural = _("compteurs de reçus")
+
+    def __str__(self):
+        return f"{self.year} · {self.last_number}"
+
+
+def receipt_upload_to(receipt, filename):
+    return f"receipts/{receipt.year.label}/{filename}"
+
+
+class Receipt(models.Model):
+    """The receipt of one payment: number 1, 2, 3… in its academic year, and its PDF."""
+
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("paiement")
+    )
+    year = models.ForeignKey(
+        "candidates.AcademicYear",
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("année universitaire"),
+    )
+    number = models.PositiveIntegerField(_("numéro"))
+    issued_at = models.DateTimeField(_("émis le"))
+    file = models.FileField(_("fichier PDF"), upload_to=receipt_upload_to, blank=True)
+    generated_at = models.DateTimeField(_("PDF produit le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reçu")
+        verbose_name_plural = _("reçus")
+        ordering = ["year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"], name="receipt_number_unique_per_year"
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="receipt_number_gte_1"),
+        ]
+
+    def __str__(self):
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.year.label}-{self.number:05d}"

@@ -1,12 +1,31 @@
-"""Billing workflows: reading and changing a year's cost parameters (with their history)."""
+"""Billing workflows: a year's cost parameters (with their history), and external candidates'
+fees: due when their seat is confirmed, paid (with a receipt numbered without gaps), refunded
+or waived. Public entries are durable transactions taking keyword-only ``acting_user``; the
+``_…`` variants run inside the caller's transaction (signals, the demo loader).
+"""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
 
 from . import costs
-from .models import CostParameterChange, CostParameterSet
+from .models import (
+    CostParameterChange,
+    CostParameterSet,
+    Fee,
+    FeeStatus,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    ReceiptCounter,
+    Refund,
+    RefundReason,
+)
 
 
 def cost_parameters_for(year) -> CostParameterSet:
@@ -81,3 +100,292 @@ def _as_text(field, value) -> str:
     if getattr(field, "decimal_places", None) is not None:
         return str(field.to_python(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
     return str(value)
+
+
+# --- External fees ----------------------------------------------------------------------------
+
+
+class BillingError(Exception):
+    """A fee operation refused, with a message for people."""
+
+
+# Test hooks for the concurrency test's control run: without the lock, two payments read the
+# same counter; the pause widens the window between reading and writing the number.
+LOCK_RECEIPT_COUNTER = True
+_after_counter_read = None
+
+
+def _require_administrator(user):
+    if not (user and user.is_authenticated and user.is_administrator):
+        raise BillingError(_("Seul un gestionnaire peut enregistrer un paiement."))
+
+
+def ensure_fee(registration, *, now=None) -> Fee | None:
+    """The fee of an external candidate's confirmed seat, created once (None for others).
+
+    Runs in the caller's transaction: the booking and its fee are written together. Students
+    pay nothing and staff owe nothing; only ``CandidateKind.EXTERNAL`` gets a fee.
+    """
+    from candidates.models import CandidateKind
+
+    if registration.candidate.kind != CandidateKind.EXTERNAL:
+        return None
+    existing = Fee.objects.filter(registration=registration).first()
+    if existing:
+        return existing
+    params = parameters_for_year(registration.academic_year)
+    now = now or timezone.now()
+    # get_or_create works in a savepoint: a concurrent creation meets the unique constraint
+    # and reads the other fee instead of breaking the booking.
+    fee, created = Fee.objects.get_or_create(
+        registration=registration,
+        defaults={
+            "academic_year_id": registration.academic_year_id,
+            "amount": params.external_fee,
+            "gip_share": params.gip_share,
+            "created_at": now,
+        },
+    )
+    if created:
+        audit.record(
+            "fee_due",
+            actor=registration.created_by,
+            obj=fee,
+            candidate_id=registration.candidate_id,
+            session_id=registration.session_id,
+            after={"amount": str(fee.amount), "status": fee.status},
+            summary=_("Frais dus : %(amount)s €") % {"amount": fee.amount},
+            now=now,
+        )
+    return fee
+
+
+def release_unpaid_fee(registration, *, now=None) -> Fee | None:
+    """A cancelled seat owes nothing more: an unpaid fee becomes ``CANCELLED``. A paid fee stays
+    paid until an administrator records its refund (``record_refund``)."""
+    fee = Fee.objects.select_for_update().filter(registration=registration).first()
+    if fee is None or fee.status != FeeStatus.DUE:
+        return fee
+    fee.status = FeeStatus.CANCELLED
+    fee.save(update_fields=["status"])
+    audit.record(
+        "fee_cancelled",
+        obj=fee,
+        candidate_id=registration.candidate_id,
+        session_id=registration.session_id,
+        before={"status": FeeStatus.DUE},
+        after={"status": FeeStatus.CANCELLED},
+        summary=_("Frais annulés avec l’inscription"),
+        now=now,
+    )
+    return fee
+
+
+def _locked_fee(fee) -> Fee:
+    return (
+        Fee.objects.select_for_update(of=("self",))
+        .select_related("registration__session", "registration__candidate", "academic_year")
+        .get(pk=fee.pk)
+    )
+
+
+def _next_receipt_number(year) -> int:
+    """Take the next receipt number of the year, in the caller's transaction.
+
+    The year's counter row is created if missing (``INSERT … ON CONFLICT DO NOTHING``), locked
+    with ``SELECT … FOR UPDATE``, then incremented: concurrent payments wait for each other, and
+    a payment rolled back gives its number back with it, so there is no gap.
+    """
+    ReceiptCounter.objects.bulk_create([ReceiptCounter(year=year)], ignore_conflicts=True)
+    counters = ReceiptCounter.objects.filter(year=year)
+    if LOCK_RECEIPT_COUNTER:
+        counters = counters.select_for_update()
+    counter = counters.get()
+    number = counter.last_number + 1
+    if _after_counter_read is not None:
+        _after_counter_read()
+    ReceiptCounter.objects.filter(pk=counter.pk).update(last_number=number)
+    return number
+
+
+def _enqueue_receipt_pdf(receipt_id: int):
+    from .tasks import generate_receipt_pdf
+
+    transaction.on_commit(lambda: generate_receipt_pdf.delay(receipt_id))
+
+
+def _record_payment(
+    fee, *, acting_user, paid_on, method, reference="", now=None, make_pdf=True
+) -> Payment:
+    _require_administrator(acting_user)
+    now = now or timezone.now()
+    if method not in PaymentMethod.values:
+        raise BillingError(_("Moyen de paiement inconnu."))
+    fee = _locked_fee(fee)
+    if fee.status == FeeStatus.PAID:
+        raise BillingError(_("Ces frais sont déjà payés."))
+    if fee.status != FeeStatus.DUE:
+        raise BillingError(
+            _("Ces frais ne sont pas à payer (%(status)s).") % {"status": fee.get_status_display()}
+        )
+    payment = Payment.objects.create(
+        fee=fee,
+        amount=fee.amount,
+        paid_on=paid_on,
+        method=method,
+        reference=reference.strip(),
+        recorded_by=acting_user,
+        recorded_at=now,
+    )
+    receipt = Receipt.objects.create(
+        payment=payment,
+        year=fee.academic_year,
+        number=_next_receipt_number(fee.academic_year),
+        issued_at=now,
+    )
+    fee.status = FeeStatus.PAID
+    fee.save(update_fields=["status"])
+    registration = fee.registration
+    audit.record(
+        "fee_paid",
+        actor=acting_user,
+        obj=payment,
+        candidate_id=registration.candidate_id,
+        session_id=registration.session_id,
+        before={"status": FeeStatus.DUE},
+        after={
+            "status": FeeStatus.PAID,
+            "amount": str(payment.amount),
+            "method": method,
+            "reference": payment.reference,
+            "receipt": receipt.display_number,
+        },
+        summary=_("Paiement de %(amount)s € (%(method)s), reçu %(receipt)s")
+        % {
+            "amount": payment.amount,
+            "method": payment.get_method_display(),
+            "receipt": receipt.display_number,
+        },
+        now=now,
+    )
+    if make_pdf:
+        _enqueue_receipt_pdf(receipt.pk)
+    return payment
+
+
+def record_payment(
+    fee, *, acting_user, paid_on: dt.date, method: str, reference: str = "", now=None
+) -> Payment:
+    """An administrator records that a due fee was paid; its receipt gets the year's next
+    number in the same transaction, and its PDF is produced after commit."""
+    with transaction.atomic(durable=True):
+        return _record_payment(
+            fee,
+            acting_user=acting_user,
+            paid_on=paid_on,
+            method=method,
+            reference=reference,
+            now=now,
+        )
+
+
+def refund_problem(fee, reason: str) -> str | None:
+    """Why ``fee`` may not be refunded for ``reason`` (None: it may)."""
+    registration = fee.registration
+    session = registration.session
+    if fee.status != FeeStatus.PAID:
+        return _("Seuls des frais payés peuvent être remboursés.")
+    if reason == RefundReason.SESSION_CANCELLED:
+        if session.status != "cancelled":
+            return _("La session n’a pas été annulée par le centre.")
+        return None
+    if reason == RefundReason.CANDIDATE_CANCELLED:
+        if registration.status != "cancelled" or registration.cancelled_at is None:
+            return _("L’inscription du candidat n’est pas annulée.")
+        if registration.cancelled_at > session.cancellation_deadline():
+            return _("Le candidat a annulé après la date limite : pas de remboursement.")
+        return None
+    return _("Motif de remboursement inconnu.")
+
+
+def _record_refund(fee, *, acting_user, refunded_on, reason, reference="", now=None) -> Refund:
+    _require_administrator(acting_user)
+    now = now or timezone.now()
+    fee = _locked_fee(fee)
+    problem = refund_problem(fee, reason)
+    if problem:
+        raise BillingError(problem)
+    refund = Refund.objects.create(
+        payment=fee.payment,
+        amount=fee.payment.amount,
+        refunded_on=refunded_on,
+        reason=reason,
+        reference=reference.strip(),
+        recorded_by=acting_user,
+        recorded_at=now,
+    )
+    fee.status = FeeStatus.REFUNDED
+    fee.save(update_fields=["status"])
+    audit.record(
+        "fee_refunded",
+        actor=acting_user,
+        obj=refund,
+        candidate_id=fee.registration.candidate_id,
+        session_id=fee.registration.session_id,
+        before={"status": FeeStatus.PAID},
+        after={"status": FeeStatus.REFUNDED, "amount": str(refund.amount), "reason": reason},
+        summary=_("Remboursement de %(amount)s € : %(reason)s")
+        % {"amount": refund.amount, "reason": refund.get_reason_display()},
+        now=now,
+    )
+    return refund
+
+
+def record_refund(
+    fee, *, acting_user, refunded_on: dt.date, reason: str, reference: str = "", now=None
+) -> Refund:
+    """Refund a paid fee: the centre cancelled the session, or the candidate cancelled before
+    the deadline. Anything else is refused."""
+    with transaction.atomic(durable=True):
+        return _record_refund(
+            fee,
+            acting_user=acting_user,
+            refunded_on=refunded_on,
+            reason=reason,
+            reference=reference,
+            now=now,
+        )
+
+
+def _waive_fee(fee, *, acting_user, reason, now=None) -> Fee:
+    _require_administrator(acting_user)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise BillingError(_("Indiquez le motif de l’exonération."))
+    fee = _locked_fee(fee)
+    if fee.status != FeeStatus.DUE:
+        raise BillingError(_("Seuls des frais à payer peuvent être exonérés."))
+    fee.status = FeeStatus.WAIVED
+    fee.waived_at = now
+    fee.waived_by = acting_user
+    fee.waiver_reason = reason
+    fee.save(update_fields=["status", "waived_at", "waived_by", "waiver_reason"])
+    audit.record(
+        "fee_waived",
+        actor=acting_user,
+        obj=fee,
+        candidate_id=fee.registration.candidate_id,
+        session_id=fee.registration.session_id,
+        before={"status": FeeStatus.DUE},
+        after={"status": FeeStatus.WAIVED, "reason": reason},
+        summary=_("Frais exonérés : %(reason)s") % {"reason": reason},
+        now=now,
+    )
+    return fee
+
+
+def waive_fee(fee, *, acting_user, reason: str, now=None) -> Fee:
+    """An administrator waives a due fee, with a reason."""
+    with transaction.atomic(durable=True):
+        return _waive_fee(fee, acting_user=acting_user, reason=reason, now=now)
