@@ -32,3 +32,75 @@ def allocate_campaign_task(campaign_id: int) -> dict:
         "confirmed": len(result.confirmed),
         "waitlisted": len(result.waitlisted),
     }
+
+
+# --- Convocations, reminders and results (issue 6) ---------------------------------------------
+
+_TRANSIENT_SEND_ERRORS = (OSError,)  # smtplib.SMTPException and connection errors are OSError
+
+
+@shared_task(bind=True, max_retries=4, acks_late=True)
+def deliver_convocation(self, convocation_id: int) -> str:
+    """Email one stored convocation, once. SMTP errors are retried with bounded backoff
+    (1, 2, 4, 8 minutes); after the last try the convocation is shown as failed."""
+    from . import convocations
+
+    try:
+        return convocations.deliver_convocation(convocation_id)
+    except _TRANSIENT_SEND_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            convocations.mark_failed(convocation_id, str(exc))
+            return "failed"
+        if self.request.is_eager:
+            # In-process (embedded default, tests): no worker will come back later, and Celery
+            # propagates an eager retry as an error; retry here, at once, the same bounded times.
+            retry = self.apply((convocation_id,), retries=self.request.retries + 1, throw=True)
+            return retry.result
+        countdown = convocations.send_backoff(self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_session_convocations(session_id: int) -> dict:
+    """Generate the missing convocations of a session, then send each unsent one. Safe to run
+    again at any time: what is generated is kept, what is sent is never sent twice."""
+    from . import convocations
+    from .models import Session
+
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return {"session": session_id, "status": "missing"}
+    convocations.generate_session_convocations(session)
+    to_send = convocations.convocations_to_send(session_id)
+    for convocation_id in to_send:
+        deliver_convocation.delay(convocation_id)
+    return {"session": session_id, "queued": len(to_send), **convocations.progress(session)}
+
+
+@shared_task
+def send_reminders(kind: str) -> dict:
+    """Celery beat: the 7-day (``7d``) or 1-day (``1d``) reminders that are due, each once."""
+    from . import convocations
+
+    return convocations.send_reminders(kind)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=4)
+def notify_result(result_id: int) -> str:
+    """Tell the candidate their result has arrived (once: claimed on ``notified_at``)."""
+    from . import results
+
+    return results.notify_result(result_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def compute_statistics(academic_year_id: int | None = None) -> int:
+    """Recompute the results statistics (all years, or one) and store a snapshot."""
+    from . import statistics
+
+    return statistics.refresh(academic_year_id).pk
+
+from .invigilation_tasks import (  # noqa: E402, F401  (invigilation: found by workers)
+    generate_attendance_sheet_task,
+    purge_invigilation_documents_task,
+)
