@@ -162,6 +162,9 @@ class Session(models.Model):
     def complementary_labels(self) -> list[str]:
         return [Complementary(code).label for code in self.complementary]
 
+    def complementary_choices(self) -> list[tuple[str, str]]:
+        return [(code, Complementary(code).label) for code in self.complementary]
+
     @property
     def confirmed_count(self) -> int:
         """Confirmed seats: annotated by list queries (``n_confirmed``), else counted."""
@@ -746,7 +749,8 @@ class IncidentCode(models.TextChoices):
     E3 = "E3", _("Le fichier à télécharger ne se télécharge pas ou ne s’ouvre pas")
     E4 = "E4", _("Le site à visiter est indisponible/en maintenance/inaccessible")
     E5 = "E5", _(
-        "Le site est bloqué par les restrictions réseau de l’établissement (réseaux sociaux par ex.)"
+        "Le site est bloqué par les restrictions réseau de l’établissement "
+        "(réseaux sociaux par ex.)"
     )
     E6 = "E6", _("Le lien ne fonctionne pas")
     E7 = "E7", _("Autre incident lié à une question")

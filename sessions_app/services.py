@@ -193,6 +193,13 @@ def _email_outcome(registration: Registration, *, position: int | None = None):
             "session": describe_session(registration.session),
             "position": position or registration.waitlist_position(),
         }
+    if candidate.kind != CandidateKind.EXTERNAL:
+        body += "\n\n" + (
+            _("Votre niveau de priorité : %(tier)s (1 = le plus prioritaire).")
+            % {"tier": candidate.priority_tier}
+            if candidate.priority_tier
+            else _("Votre niveau de priorité n’est pas encore calculé.")
+        )
     _send_on_commit(candidate, subject, body)
 
 
@@ -992,6 +999,62 @@ def override_seat(
         after=registration.status,
     )
     _email_outcome(registration)
+    return registration
+
+
+@transaction.atomic(durable=True)
+def choose_complementary(
+    registration: Registration, code: str, *, acting_user, now=None
+) -> Registration:
+    """A candidate picks (or drops, with ``""``) one complementary certification offered by
+    their session, until the cancellation deadline; an administrator at any time."""
+    _require_self_or_administrator(acting_user, registration.candidate)
+    now = _now(now)
+    registration = _locked(
+        Registration.objects.filter(pk=registration.pk).select_related("session")
+    ).get()
+    if registration.status not in ACTIVE_STATUSES:
+        raise SessionError(_("Cette inscription n’est plus active."))
+    if code and code not in registration.session.complementary:
+        raise SessionError(_("Cette certification complémentaire n’est pas proposée ici."))
+    if not acting_user.is_administrator and now > registration.session.cancellation_deadline():
+        raise SessionError(_("Le délai est dépassé : contactez le centre."))
+    before = registration.complementary
+    registration.complementary = code
+    registration.save(update_fields=["complementary"])
+    _audit(
+        "complementary",
+        actor=acting_user,
+        now=now,
+        session=registration.session,
+        registration=registration,
+        before=before,
+        after=code,
+    )
+    return registration
+
+
+@transaction.atomic(durable=True)
+def set_prepaid_code(registration: Registration, code: str, *, acting_user, now=None):
+    """The centre prepaid this candidate's Pix fee: exported as ``Prépayée`` with the code
+    (SIRET + ``/`` + invoice number); an empty code goes back to the usual pricing."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    registration = _locked(
+        Registration.objects.filter(pk=registration.pk).select_related("session")
+    ).get()
+    before = registration.prepaid_code
+    registration.prepaid_code = code.strip()
+    registration.save(update_fields=["prepaid_code"])
+    _audit(
+        "prepaid_code",
+        actor=acting_user,
+        now=now,
+        session=registration.session,
+        registration=registration,
+        before=before[:40],
+        after=registration.prepaid_code[:40],
+    )
     return registration
 
 

@@ -20,8 +20,14 @@ urlpatterns = [
     path("campagnes/<int:pk>/attribuer/", views.campaign_allocate, name="campaign_allocate"),
     path("export/", views.export, name="export"),
     path("inscriptions/<int:pk>/absent/", views.registration_no_show, name="no_show"),
+    path("inscriptions/<int:pk>/prepaiement/", views.registration_prepaid, name="prepaid"),
     # Candidates (and administrators for cancelling)
     path("inscriptions/<int:pk>/annuler/", views.registration_cancel, name="cancel"),
+    path(
+        "inscriptions/<int:pk>/certification-complementaire/",
+        views.registration_complementary,
+        name="complementary",
+    ),
     path("offre/", views.offer, name="offer"),
     path("offre/campagnes/<int:pk>/", views.apply, name="apply"),
     path("offre/sessions/<int:pk>/inscription/", views.register, name="register"),

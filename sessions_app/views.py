@@ -266,6 +266,36 @@ def registration_cancel(request, pk):
     )
 
 
+@role_required(Role.ADMINISTRATOR, Role.CANDIDATE)
+@require_POST
+def registration_complementary(request, pk):
+    registration = registration_for(request.user, pk)
+    _act(
+        request,
+        lambda: services.choose_complementary(
+            registration, request.POST.get("complementary", ""), acting_user=request.user
+        ),
+        _("Certification complémentaire enregistrée."),
+    )
+    if request.user.is_administrator:
+        return redirect("sessions_app:session", pk=registration.session_id)
+    return redirect("sessions_app:mine")
+
+
+@admin_only
+@require_POST
+def registration_prepaid(request, pk):
+    registration = registration_for(request.user, pk)
+    _act(
+        request,
+        lambda: services.set_prepaid_code(
+            registration, request.POST.get("prepaid_code", ""), acting_user=request.user
+        ),
+        _("Tarification enregistrée."),
+    )
+    return redirect("sessions_app:session", pk=registration.session_id)
+
+
 # --- administrator: campaigns -----------------------------------------------------------------
 
 

@@ -418,3 +418,49 @@ def test_registration_email_waits_for_the_commit(
             session, eligible_student.candidate, acting_user=eligible_student, now=NOW
         )
     assert len(callbacks) == 1 and not mail.outbox
+
+
+def test_candidate_chooses_one_offered_complementary_certification(
+    year, room, eligible_student, other_student
+):
+    session = make_session(year, room, day=20, complementary=["droit", "edu2"])
+    reg = services.register_first_come(
+        session, eligible_student.candidate, acting_user=eligible_student, now=NOW
+    )
+    with pytest.raises(SessionError, match="pas proposée"):
+        services.choose_complementary(reg, "sante", acting_user=eligible_student, now=NOW)
+    with pytest.raises(SessionError, match="pour vous-même"):
+        services.choose_complementary(reg, "droit", acting_user=other_student, now=NOW)
+    services.choose_complementary(reg, "droit", acting_user=eligible_student, now=NOW)
+    reg.refresh_from_db()
+    assert reg.complementary == "droit"
+    with pytest.raises(SessionError, match="délai"):
+        services.choose_complementary(
+            reg, "", acting_user=eligible_student, now=session.starts_at - dt.timedelta(hours=1)
+        )
+
+
+def test_prepaid_code_makes_the_pricing_prepaid(session, administrator, eligible_student):
+    reg = services.register_first_come(
+        session, eligible_student.candidate, acting_user=eligible_student, now=NOW
+    )
+    assert reg.pricing == "Gratuite"
+    with pytest.raises(SessionError, match="gestionnaire"):
+        services.set_prepaid_code(reg, "x", acting_user=eligible_student)
+    services.set_prepaid_code(reg, " 12345678912345/FACT12345 ", acting_user=administrator)
+    reg.refresh_from_db()
+    assert (reg.pricing, reg.prepaid_code) == ("Prépayée", "12345678912345/FACT12345")
+    services.set_prepaid_code(reg, "", acting_user=administrator)
+    reg.refresh_from_db()
+    assert reg.pricing == "Gratuite"
+
+
+def test_outcome_email_tells_the_tier(
+    session, eligible_student, django_capture_on_commit_callbacks
+):
+    candidate = eligible_student.candidate
+    candidate.priority_tier = 2
+    candidate.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register_first_come(session, candidate, acting_user=eligible_student, now=NOW)
+    assert "Votre niveau de priorité : 2" in mail.outbox[0].body

@@ -239,3 +239,23 @@ def test_student_with_incomplete_identity_is_told_why(client, student, year):
     complete_identity(student.candidate)
     body = client.get(reverse("sessions_app:offer")).content.decode()
     assert "identité est incomplète" not in body
+
+
+def test_complementary_and_prepaid_forms(client, future_session, eligible_student, administrator):
+    future_session.complementary = ["droit"]
+    future_session.save()
+    reg = services.register_first_come(
+        future_session, eligible_student.candidate, acting_user=eligible_student
+    )
+    client.force_login(eligible_student)
+    assert "Pix+ Droit" in client.get(reverse("sessions_app:mine")).content.decode()
+    client.post(reverse("sessions_app:complementary", args=[reg.pk]), {"complementary": "droit"})
+    reg.refresh_from_db()
+    assert reg.complementary == "droit"
+    assert client.post(reverse("sessions_app:prepaid", args=[reg.pk])).status_code == 403
+    client.force_login(administrator)
+    client.post(reverse("sessions_app:prepaid", args=[reg.pk]), {"prepaid_code": "1/F"})
+    reg.refresh_from_db()
+    assert reg.pricing == "Prépayée"
+    body = client.get(reverse("sessions_app:session", args=[future_session.pk])).content.decode()
+    assert "Prépayée" in body
