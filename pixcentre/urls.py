@@ -14,6 +14,7 @@ urlpatterns = [
     path("referentiel/", include("competences.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("candidats/", include("candidates.urls")),
+    path("surveillance/", include("sessions_app.invigilation_urls")),
     path("couts/", include("billing.urls")),
     path("backoffice/", admin.site.urls),
 ]

@@ -1,0 +1,451 @@
+"""Invigilators' and administrators' pages for invigilation, the day of the session and
+finalisation. Thin: access, a form, one service call (``sessions_app/invigilation.py``).
+
+Access: invigilators see only the sessions they are assigned to (404 for any other), and
+their own availability; administrators see every session and do assignments, attendance
+sheets and finalisation.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.models import Role, User
+from candidates.models import AcademicYear
+
+from . import invigilation
+from .invigilation import InvigilationError
+from .models import (
+    AbandonReason,
+    Assignment,
+    AttendanceSheet,
+    Incident,
+    IncidentCode,
+    InvigilatorPeriod,
+    PeriodKind,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+)
+
+STAFF = (Role.INVIGILATOR, Role.ADMINISTRATOR)
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    kind = forms.ChoiceField(label=_lazy("Je suis"), choices=PeriodKind.choices)
+    starts_at = forms.DateTimeField(
+        label=_lazy("Du"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_lazy("Au"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(label=_lazy("Remarque"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise forms.ValidationError(_lazy("La fin doit être après le début."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    present = forms.ChoiceField(
+        label=_lazy("Présence"),
+        choices=[("present", _lazy("Présent")), ("absent", _lazy("Absent"))],
+    )
+    identity_checked = forms.BooleanField(label=_lazy("Identité vérifiée"), required=False)
+
+
+def _code_choices():
+    return [("", _lazy("— aucune —"))] + [
+        (code, f"{code} · {label}") for code, label in IncidentCode.choices
+    ]
+
+
+class IncidentForm(forms.Form):
+    registration = forms.ModelChoiceField(
+        label=_lazy("Candidat"),
+        queryset=Registration.objects.none(),
+        required=False,
+        empty_label=_lazy("— toute la session —"),
+    )
+    code = forms.ChoiceField(label=_lazy("Catégorie Pix"), choices=_code_choices, required=False)
+    question_number = forms.IntegerField(
+        label=_lazy("Numéro de la question (E1 à E12)"), min_value=1, required=False
+    )
+    abandon_reason = forms.ChoiceField(
+        label=_lazy("Test non terminé : motif d’abandon"),
+        choices=[("", _lazy("— test terminé —")), *AbandonReason.choices],
+        required=False,
+    )
+    description = forms.CharField(
+        label=_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    fraud_report = forms.FileField(
+        label=_lazy("Rapport de fraude (C6)"),
+        required=False,
+        help_text=_lazy("PDF ou image du rapport signé, pour une suspicion de fraude."),
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].queryset = (
+            Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED)
+            .select_related("candidate")
+            .order_by("candidate__birth_name", "candidate__first_name")
+        )
+        self.fields["registration"].label_from_instance = lambda r: str(r.candidate)
+
+
+class AssignForm(forms.Form):
+    invigilator = forms.ModelChoiceField(
+        label=_lazy("Surveillant"),
+        queryset=User.objects.filter(role=Role.INVIGILATOR, is_active=True).order_by(
+            "last_name", "email"
+        ),
+    )
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def session_for(user, pk) -> Session:
+    """Administrators see every session; an invigilator only those they are assigned to."""
+    queryset = Session.objects.select_related("room", "academic_year")
+    if user.is_administrator:
+        return get_object_or_404(queryset, pk=pk)
+    if user.is_invigilator:
+        return get_object_or_404(queryset, pk=pk, assignments__invigilator=user)
+    raise Http404
+
+
+def _error(request, error: InvigilationError):
+    messages.error(request, error.message)
+
+
+# --- invigilator ------------------------------------------------------------------------------
+
+
+@role_required(Role.INVIGILATOR)
+def availability(request):
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invigilation.declare_period(
+                acting_user=request.user,
+                kind=form.cleaned_data["kind"],
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                note=form.cleaned_data["note"],
+            )
+        except InvigilationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Période enregistrée."))
+            return redirect("invigilation:availability")
+    periods = InvigilatorPeriod.objects.filter(invigilator=request.user).order_by("-starts_at")
+    return render(
+        request,
+        "sessions_app/invigilation/availability.html",
+        {"form": form, "periods": periods},
+    )
+
+
+@require_POST
+@role_required(Role.INVIGILATOR)
+def availability_delete(request, pk):
+    period = get_object_or_404(InvigilatorPeriod, pk=pk, invigilator=request.user)
+    invigilation.delete_period(period, acting_user=request.user)
+    messages.success(request, _("Période retirée."))
+    return redirect("invigilation:availability")
+
+
+@role_required(Role.INVIGILATOR)
+def schedule(request):
+    """My sessions (this academic year) and my hours."""
+    year = AcademicYear.current()
+    assignments = list(invigilation.schedule_of(request.user, academic_year=year))
+    minutes = sum(a.minutes for a in assignments)
+    today = timezone.localdate()
+    return render(
+        request,
+        "sessions_app/invigilation/schedule.html",
+        {
+            "year": year,
+            "assignments": assignments,
+            "today": today,
+            "minutes": minutes,
+            "hours": f"{minutes // 60} h {minutes % 60:02d}",
+        },
+    )
+
+
+def _day_context(session, user):
+    registrations = list(
+        Registration.objects.filter(
+            session=session,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW],
+        )
+        .select_related("candidate", "attendance")
+        .order_by("candidate__birth_name", "candidate__first_name")
+    )
+    lines, session_incidents = invigilation.finalisation_report(session)
+    incidents_by_registration = {line.registration.pk: line.incidents for line in lines}
+    rows = [
+        {
+            "registration": r,
+            "candidate": r.candidate,
+            "attendance": getattr(r, "attendance", None),
+            "incidents": incidents_by_registration.get(r.pk, []),
+        }
+        for r in registrations
+    ]
+    today = timezone.localdate()
+    return {
+        "session": session,
+        "rows": rows,
+        "session_incidents": session_incidents,
+        "staffing": invigilation.session_staffing(session),
+        "invigilators": Assignment.objects.filter(session=session).select_related("invigilator"),
+        "is_day": session.date <= today
+        and session.status not in (SessionStatus.CANCELLED, SessionStatus.FINALISED),
+        "is_today": session.date == today,
+        "extra_time_count": sum(1 for r in rows if r["candidate"].has_extra_time),
+    }
+
+
+@role_required(*STAFF)
+def session_day(request, pk):
+    """The session on the day: candidates with extra time and accessibility flags, roll call,
+    incidents."""
+    session = session_for(request.user, pk)
+    context = _day_context(session, request.user)
+    context["incident_form"] = IncidentForm(session=session)
+    return render(request, "sessions_app/invigilation/session_day.html", context)
+
+
+@require_POST
+@role_required(*STAFF)
+def mark(request, pk, registration_pk):
+    session = session_for(request.user, pk)
+    registration = get_object_or_404(Registration, pk=registration_pk, session=session)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez présent ou absent."))
+    else:
+        try:
+            invigilation.mark_attendance(
+                registration,
+                present=form.cleaned_data["present"] == "present",
+                identity_checked=form.cleaned_data["identity_checked"],
+                acting_user=request.user,
+            )
+        except InvigilationError as error:
+            _error(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(candidate)s : %(status)s.")
+                % {
+                    "candidate": registration.candidate,
+                    "status": _("présent")
+                    if form.cleaned_data["present"] == "present"
+                    else _("absent"),
+                },
+            )
+    return redirect(f"{_day_url(session)}#candidate-{registration.pk}")
+
+
+def _day_url(session):
+    from django.urls import reverse
+
+    return reverse("invigilation:session_day", args=[session.pk])
+
+
+@role_required(*STAFF)
+def incident(request, pk):
+    session = session_for(request.user, pk)
+    form = IncidentForm(request.POST or None, request.FILES or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invigilation.report_incident(
+                session,
+                acting_user=request.user,
+                registration=data["registration"],
+                code=data["code"],
+                question_number=data["question_number"],
+                abandon_reason=data["abandon_reason"],
+                description=data["description"],
+                fraud_report=data["fraud_report"],
+            )
+        except InvigilationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Incident enregistré."))
+            return redirect(_day_url(session))
+    context = _day_context(session, request.user)
+    context["incident_form"] = form
+    return render(request, "sessions_app/invigilation/session_day.html", context, status=200)
+
+
+# --- administrator ----------------------------------------------------------------------------
+
+
+@role_required(Role.ADMINISTRATOR)
+def sessions(request):
+    """Coming sessions with their staffing; understaffed ones first flagged."""
+    today = timezone.localdate()
+    only_understaffed = request.GET.get("sous_effectif") == "1"
+    queryset = invigilation.with_staffing(
+        Session.objects.filter(date__gte=today - dt.timedelta(days=30)).exclude(
+            status=SessionStatus.CANCELLED
+        )
+    ).prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("invigilator"),
+            to_attr="assigned",
+        )
+    )
+    rows = []
+    for session in queryset:
+        session.staffing = invigilation.session_staffing(session)
+        if only_understaffed and not (
+            session.staffing.is_understaffed
+            and session.date >= today
+            and session.status != SessionStatus.FINALISED
+        ):
+            continue
+        rows.append(session)
+    return render(
+        request,
+        "sessions_app/invigilation/sessions.html",
+        {"sessions": rows, "today": today, "only_understaffed": only_understaffed},
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def assign(request, pk):
+    session = session_for(request.user, pk)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invigilation.assign_invigilator(
+                session, form.cleaned_data["invigilator"], acting_user=request.user
+            )
+        except InvigilationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(user)s est affecté à la session.")
+                % {"user": form.cleaned_data["invigilator"]},
+            )
+            return redirect("invigilation:assign", pk=session.pk)
+    return render(
+        request,
+        "sessions_app/invigilation/assign.html",
+        {
+            "session": session,
+            "form": form,
+            "staffing": invigilation.session_staffing(session),
+            "assignments": Assignment.objects.filter(session=session).select_related("invigilator"),
+            "suggestions": invigilation.suggest_invigilators(session, limit=10),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def unassign(request, pk, assignment_pk):
+    session = session_for(request.user, pk)
+    assignment = get_object_or_404(Assignment, pk=assignment_pk, session=session)
+    invigilation.unassign_invigilator(assignment, acting_user=request.user)
+    messages.success(request, _("Affectation retirée."))
+    return redirect("invigilation:assign", pk=session.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+def finalise(request, pk):
+    """Incidents per candidate in Pix Certif's order and words, then finalise."""
+    session = session_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            result = invigilation.finalise_session(session, acting_user=request.user)
+        except InvigilationError as error:
+            _error(request, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Session finalisée : %(present)s présent(s), %(absent)s absent(s), "
+                    "%(incidents)s incident(s) conservé(s)."
+                )
+                % {
+                    "present": result.present,
+                    "absent": result.absent,
+                    "incidents": result.incidents,
+                },
+            )
+        return redirect("invigilation:finalise", pk=session.pk)
+    lines, session_incidents = invigilation.finalisation_report(session)
+    return render(
+        request,
+        "sessions_app/invigilation/finalise.html",
+        {
+            "session": session,
+            "lines": lines,
+            "session_incidents": session_incidents,
+            "sheet": AttendanceSheet.objects.filter(session=session).first(),
+            "can_finalise": session.status != SessionStatus.FINALISED
+            and session.date <= timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def attendance_sheet(request, pk):
+    """GET: download the stored sheet; POST: ask Celery to produce it (again)."""
+    session = session_for(request.user, pk)
+    if request.method == "POST":
+        from .invigilation_tasks import generate_attendance_sheet_task
+
+        generate_attendance_sheet_task.delay_on_commit(session.pk)
+        messages.info(
+            request,
+            _(
+                "La feuille d’émargement est en préparation ; elle apparaîtra ici dès qu’elle est "
+                "prête."
+            ),
+        )
+        return redirect("invigilation:finalise", pk=session.pk)
+    sheet = get_object_or_404(AttendanceSheet, session=session)
+    return FileResponse(
+        sheet.file.open("rb"),
+        as_attachment=True,
+        filename=f"emargement-{session.date:%Y-%m-%d}-{session.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def fraud_report(request, pk, incident_pk):
+    """The attached fraud report, for administrators only (never a public media link)."""
+    session = session_for(request.user, pk)
+    incident = get_object_or_404(Incident, pk=incident_pk, session=session)
+    if not incident.fraud_report:
+        raise Http404
+    return FileResponse(incident.fraud_report.open("rb"), as_attachment=True)
