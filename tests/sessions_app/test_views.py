@@ -259,3 +259,39 @@ def test_complementary_and_prepaid_forms(client, future_session, eligible_studen
     assert reg.pricing == "Prépayée"
     body = client.get(reverse("sessions_app:session", args=[future_session.pk])).content.decode()
     assert "Prépayée" in body
+
+
+@pytest.mark.parametrize("name", ["offer", "campaigns"])
+def test_list_pages_do_not_query_per_row(client, name, eligible_student, administrator, year, room):
+    """The same number of queries for 2 or 12 sessions and campaigns (no N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = eligible_student if name == "offer" else administrator
+    client.force_login(user)
+    now = timezone.now()
+    year.end_date = timezone.localdate() + dt.timedelta(days=300)
+    year.save()
+
+    def add(n):
+        for _ in range(n):
+            day = timezone.localdate() + dt.timedelta(days=10 + Session.objects.count())
+            s = Session.objects.create(
+                academic_year=year, date=day, start_time=dt.time(9), room=room,
+                status=SessionStatus.OPEN,
+            )  # fmt: skip
+            c = Campaign.objects.create(
+                academic_year=year, name=f"C{s.pk}", opens_at=now - dt.timedelta(days=1),
+                closes_at=now + dt.timedelta(days=1),
+            )  # fmt: skip
+            c.sessions.add(s)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(f"sessions_app:{name}")).status_code == 200
+        return len(ctx)
+
+    add(2)
+    few = count()
+    add(10)
+    assert count() == few
