@@ -1,0 +1,153 @@
+"""Result pages: the candidate's own results, the administrator's import of the Pix Certif
+results export, and the statistics (administrators and referent) with a CSV download."""
+
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.access import role_required
+from accounts.models import Role
+from candidates.models import AcademicYear
+from competences import scoring
+from competences.models import Competence
+
+from . import results, statistics
+from .access import candidate_of
+from .models import CertificationResult, ResultsImport
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+class ResultsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Export des résultats Pix Certif (CSV)"),
+        help_text=gettext_lazy("Le fichier tel que téléchargé depuis le lien envoyé par Pix."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("Le fichier dépasse 5 Mo."))
+        return upload
+
+
+def _positioning_levels(candidate) -> dict:
+    profile = candidate.profiles.order_by("-measured_at").first()
+    return profile.levels if profile else {}
+
+
+@role_required(Role.CANDIDATE)
+def mine(request):
+    candidate = candidate_of(request.user)
+    items = (
+        CertificationResult.objects.filter(registration__candidate=candidate)
+        .select_related("registration__session__room")
+        .order_by("-registration__session__date")
+    )
+    positioning = _positioning_levels(candidate)
+    competences = list(Competence.objects.order_by("code"))
+    rows = [
+        {
+            "result": result,
+            "competences": [
+                {
+                    "code": c.code,
+                    "title": c.title,
+                    "certified": result.competence_levels.get(c.code),
+                    "positioning": positioning.get(c.code),
+                }
+                for c in competences
+            ],
+        }
+        for result in items
+    ]
+    return render(
+        request,
+        "sessions_app/results/mine.html",
+        {"rows": rows, "max_score": scoring.max_score(), "has_positioning": bool(positioning)},
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def upload(request):
+    form = ResultsUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = results.import_results(
+                upload.read(), file_name=upload.name, acting_user=request.user
+            )
+        except results.ResultsImportError as error:
+            report = error.record
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(lines)d résultat(s) importé(s) : %(created)d nouveau(x), %(updated)d mis "
+                    "à jour. Les candidats sont prévenus par e-mail."
+                )
+                % {
+                    "lines": record.line_count,
+                    "created": record.created_count,
+                    "updated": record.updated_count,
+                },
+            )
+            return redirect("results:upload")
+    imports = ResultsImport.objects.select_related("uploaded_by")[:20]
+    return render(
+        request,
+        "sessions_app/results/upload.html",
+        {"form": form, "report": report, "imports": imports},
+    )
+
+
+def _year(request):
+    label = request.GET.get("annee") or request.POST.get("annee")
+    if label:
+        return AcademicYear.objects.filter(label=label).first()
+    return AcademicYear.current()
+
+
+@role_required(Role.ADMINISTRATOR, Role.REFERENT)
+def statistics_page(request):
+    year = _year(request)
+    year_id = year.pk if year else None
+    if request.method == "POST":
+        from .tasks import compute_statistics
+
+        compute_statistics.delay(year_id)
+        messages.success(request, _("Le calcul des statistiques est lancé."))
+        url = redirect("results:statistics").url
+        return redirect(f"{url}?annee={year.label}" if year else url)
+    snapshot = statistics.latest(year_id)
+    return render(
+        request,
+        "sessions_app/results/statistics.html",
+        {
+            "year": year,
+            "years": AcademicYear.objects.all(),
+            "snapshot": snapshot,
+            "data": snapshot.data if snapshot else None,
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR, Role.REFERENT)
+def statistics_csv(request):
+    year = _year(request)
+    snapshot = statistics.latest(year.pk if year else None)
+    data = snapshot.data if snapshot else statistics.compute([])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"statistiques-resultats-{year.label if year else 'toutes'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerows(statistics.csv_rows(data))
+    return response
