@@ -14,6 +14,8 @@ urlpatterns = [
     path("referentiel/", include("competences.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("candidats/", include("candidates.urls")),
+    path("convocations/", include("sessions_app.convocation_urls")),
+    path("resultats/", include("sessions_app.results_urls")),
     path("surveillance/", include("sessions_app.invigilation_urls")),
     path("couts/", include("billing.urls")),
     path("backoffice/", admin.site.urls),
