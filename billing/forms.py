@@ -71,3 +71,79 @@ class ProjectionForm(forms.Form):
                 % {"paying": paying, "sessions": sessions},
             )
         return data
+
+
+# --- Fees -------------------------------------------------------------------------------------
+
+
+class FeeFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Statut"), required=False)
+    session = forms.ModelChoiceField(
+        label=_("Session"), queryset=None, required=False, empty_label=_("Toutes")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from sessions_app.models import Session
+
+        from .models import FeeStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Tous")), *FeeStatus.choices]
+        self.fields["session"].queryset = (
+            Session.objects.filter(registrations__fee__isnull=False)
+            .select_related("room")
+            .distinct()
+            .order_by("-date", "-start_time")
+        )
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Payé le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    method = forms.ChoiceField(label=_("Moyen de paiement"))
+    reference = forms.CharField(
+        label=_("Référence"),
+        required=False,
+        max_length=100,
+        help_text=_("Numéro de chèque, de transaction, de bon de commande…"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import PaymentMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = PaymentMethod.choices
+
+
+class RefundForm(forms.Form):
+    refunded_on = forms.DateField(
+        label=_("Remboursé le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.ChoiceField(label=_("Motif"))
+    reference = forms.CharField(label=_("Référence"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        from .models import RefundReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = RefundReason.choices
+
+
+class WaiverForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de l’exonération"), max_length=200)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("La fin de la période précède son début."))
+        return data

@@ -1,22 +1,40 @@
-"""The referent's cost pages: the year's cost parameters (with history) and the what-if
-projection.
+"""The referent's cost pages (parameters with history, what-if projection, dashboard and its
+yearly report), the administrators' fee pages (payments, refunds, waivers, GIP statement) and
+the external candidate's own fees and receipts.
 
 Access: the Pix referent only. Administrators (gestionnaires) get 403 like every other role:
 the role table gives cost parameters and dashboards to the referent, and the figures an
 administrator needs day to day (a fee due) will be shown where they work.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear
 
-from . import costs, services
-from .forms import CostParameterForm, ProjectionForm
+from . import costs, dashboard, reports, services
+from .access import receipt_for
+from .forms import (
+    CostParameterForm,
+    FeeFilterForm,
+    PaymentForm,
+    PeriodForm,
+    ProjectionForm,
+    RefundForm,
+    WaiverForm,
+)
+from .models import Fee, FeeStatus
 
 HISTORY_LENGTH = 50
 
@@ -97,4 +115,240 @@ def projection(request):
         )
     return render(
         request, "billing/projection.html", {"form": form, "result": result, "year": year}
+    )
+
+
+# --- The referent's dashboard -----------------------------------------------------------------
+
+
+def _chosen_year(request, label=None):
+    """(years, chosen year): the asked one, else the year containing today, else the latest.
+
+    One query: the years are read once and chosen among in Python.
+    """
+    years = list(AcademicYear.objects.all())
+    label = label or request.GET.get("annee")
+    if label:
+        for year in years:
+            if year.label == label:
+                return years, year
+        raise Http404
+    today = timezone.localdate()
+    current = [y for y in years if y.start_date <= today <= y.end_date]
+    return years, (current[0] if current else (years[0] if years else None))
+
+
+@role_required(Role.REFERENT)
+def dashboard_view(request):
+    years, year = _chosen_year(request)
+    if year is None:
+        return render(request, "billing/no_year.html")
+    board = dashboard.year_dashboard(year)
+    return render(
+        request,
+        "billing/dashboard.html",
+        {
+            "years": years,
+            "year": year,
+            "board": board,
+            "f": board.figures,
+            "figures": reports.year_report_figures(board),
+            "chart": dashboard.chart_data(board),
+        },
+    )
+
+
+@role_required(Role.REFERENT)
+def year_report(request, label, fmt):
+    if fmt not in ("csv", "pdf"):
+        raise Http404
+    _years, year = _chosen_year(request, label)
+    board = dashboard.year_dashboard(year)
+    name = f"rapport-pix-{year.label}"
+    if fmt == "csv":
+        response = HttpResponse(
+            reports.to_csv(reports.year_report_rows(board)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    pdf = reports.to_pdf(
+        "billing/pdf/year_report.html",
+        {"board": board, "f": board.figures, "figures": reports.year_report_figures(board)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+# --- The external candidate's fees ------------------------------------------------------------
+
+
+@role_required(Role.CANDIDATE)
+def my_fees(request):
+    candidate = getattr(request.user, "candidate", None)
+    fees = []
+    if candidate is not None:
+        fees = (
+            Fee.objects.filter(registration__candidate=candidate)
+            .select_related(
+                "registration__session__room", "payment__receipt__year", "payment__refund"
+            )
+            .order_by("-registration__session__date")
+        )
+    return render(request, "billing/my_fees.html", {"fees": fees, "candidate": candidate})
+
+
+def receipt_download(request, pk):
+    receipt = receipt_for(request.user, pk)
+    if not receipt.file:
+        raise Http404  # still being produced: the page says so
+    return FileResponse(
+        receipt.file.open("rb"),
+        as_attachment=True,
+        filename=f"recu-{receipt.display_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Administrators: fees, payments, refunds, waivers, GIP statement -------------------------
+
+FEES_PER_PAGE = 25
+
+
+@role_required(Role.ADMINISTRATOR)
+def fee_list(request):
+    form = FeeFilterForm(request.GET or None)
+    fees = Fee.objects.select_related(
+        "registration__candidate",
+        "registration__session__room",
+        "payment__receipt__year",
+    ).order_by("registration__session__date", "registration__candidate__birth_name", "pk")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            fees = fees.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["session"]:
+            fees = fees.filter(registration__session=form.cleaned_data["session"])
+    page = Paginator(fees, FEES_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    # Who has not paid before their session: due fees of sessions to come, soonest first.
+    unpaid_soon = (
+        Fee.objects.filter(status=FeeStatus.DUE, registration__session__date__gte=today)
+        .select_related("registration__candidate", "registration__session__room")
+        .order_by("registration__session__date", "registration__session__start_time")[:20]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "billing/fee_list.html",
+        {"form": form, "page": page, "unpaid_soon": unpaid_soon, "query": query.urlencode()},
+    )
+
+
+ACTIONS = {
+    "paiement": (PaymentForm, gettext_lazy("Enregistrer un paiement")),
+    "remboursement": (RefundForm, gettext_lazy("Enregistrer un remboursement")),
+    "exoneration": (WaiverForm, gettext_lazy("Exonérer des frais")),
+}
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def fee_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    fee = get_object_or_404(
+        Fee.objects.select_related(
+            "registration__candidate", "registration__session__room", "payment"
+        ),
+        pk=pk,
+    )
+    form_class, title = ACTIONS[action]
+    initial = {"paid_on": timezone.localdate(), "refunded_on": timezone.localdate()}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "paiement":
+                payment = services.record_payment(
+                    fee,
+                    acting_user=request.user,
+                    paid_on=data["paid_on"],
+                    method=data["method"],
+                    reference=data["reference"],
+                )
+                messages.success(
+                    request,
+                    _("Paiement enregistré : reçu n° %(number)s.")
+                    % {"number": payment.receipt.display_number},
+                )
+            elif action == "remboursement":
+                services.record_refund(
+                    fee,
+                    acting_user=request.user,
+                    refunded_on=data["refunded_on"],
+                    reason=data["reason"],
+                    reference=data["reference"],
+                )
+                messages.success(request, _("Remboursement enregistré."))
+            else:
+                services.waive_fee(fee, acting_user=request.user, reason=data["reason"])
+                messages.success(request, _("Frais exonérés."))
+        except services.BillingError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("billing:fees")
+    refund_problems = {}
+    if action == "remboursement" and fee.status == FeeStatus.PAID:
+        refund_problems = {
+            label: services.refund_problem(fee, value)
+            for value, label in RefundForm().fields["reason"].choices
+        }
+    return render(
+        request,
+        "billing/fee_action.html",
+        {
+            "fee": fee,
+            "form": form,
+            "title": title,
+            "action": action,
+            "refund_problems": refund_problems,
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR, Role.REFERENT)
+def gip_statement_view(request):
+    today = timezone.localdate()
+    default_start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    asked = "start" in request.GET
+    form = PeriodForm(
+        request.GET if asked else None,
+        initial={"start": default_start, "end": today.replace(day=1) - dt.timedelta(days=1)},
+    )
+    statement = None
+    if asked and form.is_valid():
+        statement = reports.gip_statement(form.cleaned_data["start"], form.cleaned_data["end"])
+        fmt = request.GET.get("format")
+        name = f"releve-gip-{statement.start:%Y%m%d}-{statement.end:%Y%m%d}"
+        if fmt == "csv":
+            response = HttpResponse(
+                reports.to_csv(reports.gip_statement_rows(statement)),
+                content_type="text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if fmt == "pdf":
+            response = HttpResponse(
+                reports.to_pdf("billing/pdf/gip_statement.html", {"statement": statement}),
+                content_type="application/pdf",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+            return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "billing/gip_statement.html",
+        {"form": form, "statement": statement, "query": query.urlencode()},
     )
