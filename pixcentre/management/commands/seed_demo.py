@@ -11,7 +11,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_APPS = ["accounts", "competences", "candidates", "sessions_app", "billing"]
+# An entry is an app (its ``<app>/demo.py`` is used) or a full module path with a ``seed``.
+DEMO_APPS = [
+    "accounts",
+    "competences",
+    "candidates",
+    "sessions_app",
+    "sessions_app.invigilation_demo",
+    "billing",
+]
 
 
 class Command(BaseCommand):
@@ -27,10 +35,11 @@ class Command(BaseCommand):
         accounts = []
         with transaction.atomic():
             for app in DEMO_APPS:
+                name = app if "." in app else f"{app}.demo"
                 try:
-                    module = importlib.import_module(f"{app}.demo")
+                    module = importlib.import_module(name)
                 except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
+                    if exc.name != name:
                         raise
                     continue
                 result = module.seed(rng=rng, stdout=self.stdout)
