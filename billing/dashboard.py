@@ -341,7 +341,9 @@ def chart_data(board: Dashboard) -> dict:
     months = board.months
     return {
         "months": [f"{m.start:%m/%Y}" for m in months],
-        "monthly_cost": [float(m.actual_total) for m in months],
+        "monthly_cost": [
+            None if m.cumulative_actual is None else float(m.actual_total) for m in months
+        ],
         "monthly_planned_cost": [float(m.planned_total) for m in months],
         "monthly_net_revenue": [float(m.net) for m in months],
         "cumulative_plan": [float(m.cumulative_plan) for m in months],
