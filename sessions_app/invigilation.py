@@ -232,10 +232,17 @@ def suggest_invigilators(session: Session, *, limit: int | None = None) -> list[
             invigilation_periods__starts_at__lte=window[0],
             invigilation_periods__ends_at__gte=window[1],
         )
+        # One subquery, so that the three conditions hold for the same period (an exclude()
+        # across a multi-valued relation may match them on different periods).
         .exclude(
-            invigilation_periods__kind=PeriodKind.UNAVAILABLE,
-            invigilation_periods__starts_at__lt=window[1],
-            invigilation_periods__ends_at__gt=window[0],
+            Exists(
+                InvigilatorPeriod.objects.filter(
+                    invigilator=OuterRef("pk"),
+                    kind=PeriodKind.UNAVAILABLE,
+                    starts_at__lt=window[1],
+                    ends_at__gt=window[0],
+                )
+            )
         )
         .distinct()
     )

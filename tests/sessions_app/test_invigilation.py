@@ -206,6 +206,17 @@ def test_suggestions_put_the_available_invigilator_with_fewest_hours_this_year_f
     assert undeclared not in [s.invigilator for s in suggestions]
 
 
+def test_an_unavailability_on_another_day_does_not_hide_an_invigilator(year, room):
+    target = make_session(year, room, day=20, hour=9)
+    person = make_invigilator()
+    available(person)
+    unavailable(person, dt.date(2025, 10, 27))
+    unavailable(person, dt.date(2025, 10, 20), 13, 18)  # the afternoon only
+    assert [s.invigilator for s in invigilation.suggest_invigilators(target)] == [person]
+    unavailable(person, dt.date(2025, 10, 20), 10, 11)
+    assert invigilation.suggest_invigilators(target) == []
+
+
 def test_suggestions_leave_out_the_busy_and_the_already_assigned(
     year, room, other_room, administrator
 ):

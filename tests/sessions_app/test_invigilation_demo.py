@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import AuditEntry, Role, User
+from sessions_app import invigilation
+from sessions_app.invigilation_demo import INVIGILATORS
 from sessions_app.models import PARIS, Assignment, Attendance, Incident, InvigilatorPeriod
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,10 @@ def test_demo_invigilation_is_seeded_once():
     assert Attendance.objects.filter(status="absent").exists()
     assert Attendance.objects.filter(status="present", identity_checked=True).exists()
     assert Incident.objects.filter(code="E4", question_number=12).exists()
+    assert invigilation.understaffed_sessions()  # flagged on the administrators' home
+    # Every demo invigilator works (an unavailability elsewhere does not hide Julie).
+    for email, _first, _last in INVIGILATORS:
+        assert Assignment.objects.filter(invigilator__email=email).exists(), email
     counts = _counts()
     assert counts[-1] > 0
     call_command("seed_demo", stdout=StringIO())
