@@ -273,3 +273,49 @@ def test_invigilator_navigation_links(client, invigilator):
     assert reverse("invigilation:schedule") in page
     assert reverse("invigilation:availability") in page
     assert invigilator.role == Role.INVIGILATOR
+
+
+def test_fraud_report_is_served_to_administrators_only(
+    client, administrator, invigilator, today_session
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    registration = confirm(today_session, 1)[0]
+    incident = invigilation.report_incident(
+        today_session,
+        registration=registration,
+        code="C6",
+        fraud_report=SimpleUploadedFile("rapport.pdf", b"%PDF-1.4 rapport"),
+        acting_user=invigilator,
+    )
+    url = reverse("invigilation:fraud_report", args=[today_session.pk, incident.pk])
+    login(client, invigilator)
+    assert client.get(url).status_code == 403
+    login(client, administrator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 rapport"
+    page = client.get(reverse("invigilation:finalise", args=[today_session.pk])).content.decode()
+    assert url in page
+
+
+def test_invigilator_removes_only_their_own_periods(client, invigilator):
+    mine = available(invigilator)
+    other = available(make_invigilator())
+    login(client, invigilator)
+    assert (
+        client.post(reverse("invigilation:availability_delete", args=[other.pk])).status_code == 404
+    )
+    assert (
+        client.post(reverse("invigilation:availability_delete", args=[mine.pk])).status_code == 302
+    )
+    assert list(InvigilatorPeriod.objects.all()) == [other]
+
+
+def test_administrator_unassigns(client, administrator, invigilator, today_session):
+    assignment = Assignment.objects.get(session=today_session)
+    login(client, administrator)
+    url = reverse("invigilation:unassign", args=[today_session.pk, assignment.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    assert not Assignment.objects.filter(session=today_session).exists()
