@@ -18,6 +18,7 @@ DEMO_APPS = [
     "candidates",
     "sessions_app",
     "sessions_app.invigilation_demo",
+    "sessions_app.convocations_demo",
     "billing",
 ]
 
