@@ -421,7 +421,11 @@ def due_reminders(kind: str, *, now=None) -> list[Registration]:
             session__date__gte=first_day,
             session__date__lte=last_day,
         )
-        .exclude(reminders__kind=kind, reminders__sent_at__isnull=False)
+        .exclude(
+            pk__in=ReminderSent.objects.filter(kind=kind, sent_at__isnull=False).values(
+                "registration_id"
+            )
+        )
         .select_related("candidate__user", "session__room")
     )
     return [r for r in candidates if floor < r.session.starts_at <= now + window]

@@ -70,6 +70,8 @@ def send_session_convocations(session_id: int) -> dict:
     session = Session.objects.filter(pk=session_id).first()
     if session is None:
         return {"session": session_id, "status": "missing"}
+    if session.status not in convocations.LIVE_STATUSES:
+        return {"session": session_id, "status": session.status}
     convocations.generate_session_convocations(session)
     to_send = convocations.convocations_to_send(session_id)
     for convocation_id in to_send:

@@ -100,3 +100,15 @@ def test_the_beat_schedule_runs_both_reminders():
 def test_the_reminder_task_runs_the_service(upcoming, time_machine):
     time_machine.move_to(at(14, 10))
     assert send_reminders.delay("1d").get() == {"kind": "1d", "sent": 2, "failed": 0}
+
+
+def test_a_failed_day_reminder_is_retried_even_after_the_week_one_was_sent(upcoming, settings):
+    session, confirmed = upcoming
+    assert convocations.send_reminders("7d", now=at(9, 10))["sent"] == 2
+    settings.EMAIL_BACKEND = "tests.sessions_app.test_convocations.FailOnThirdBackend"
+    from tests.sessions_app.test_convocations import FailOnThirdBackend
+
+    FailOnThirdBackend.calls = 1
+    assert convocations.send_reminders("1d", now=at(14, 10))["failed"] == 1
+    assert convocations.send_reminders("1d", now=at(14, 11))["sent"] == 1
+    assert ReminderSent.objects.filter(kind="1d", sent_at__isnull=False).count() == 2

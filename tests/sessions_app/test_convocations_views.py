@@ -108,3 +108,29 @@ def test_send_convocations_command_is_idempotent(setup):
     assert len(mail.outbox) == 2
     with pytest.raises(CommandError):
         call_command("send_convocations", "999999")
+
+
+def test_the_sending_page_reads_a_fixed_number_of_queries(
+    client, setup, administrator, django_assert_num_queries
+):
+    session, *_ = setup
+    for _ in range(3):
+        Registration.objects.create(
+            candidate=make_candidate(), session=session, academic_year=session.academic_year,
+            status=RegistrationStatus.CONFIRMED, source=RegistrationSource.FIRST_COME,
+            created_at=NOW,
+        )  # fmt: skip
+    client.force_login(administrator)
+    # session (auth) + user; the session row; confirmed count; progress aggregate;
+    # registrations with candidates and convocations (one query whatever their number).
+    with django_assert_num_queries(6):
+        assert client.get(f"/convocations/session/{session.pk}/").status_code == 200
+
+
+def test_a_cancelled_session_is_not_convened(setup):
+    session, *_ = setup
+    session.status = "cancelled"
+    session.save()
+    with pytest.raises(CommandError, match="not convened"):
+        call_command("send_convocations", str(session.pk), stdout=StringIO())
+    assert not Convocation.objects.exists() and mail.outbox == []

@@ -22,6 +22,10 @@ class Command(BaseCommand):
         if session is None:
             raise CommandError(f"No session {session_id}.")
         result = send_session_convocations.delay(session_id).get()
+        if "queued" not in result:
+            raise CommandError(
+                f"Session {session} is {session.get_status_display()}: not convened."
+            )
         progress = convocations.progress(session)
         self.stdout.write(
             f"Session {session}: {result['queued']} queued; "
