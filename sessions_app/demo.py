@@ -40,7 +40,7 @@ ROOMS = [
 # Thursday afternoon sessions rotate through these audiences (Tuesdays are for students).
 THURSDAY_AUDIENCES = [Audience.STUDENTS, Audience.EXTERNAL, Audience.STUDENTS, Audience.STAFF,
                       Audience.MIXED]  # fmt: skip
-MAX_APPLICANTS = 120
+MAX_APPLICANTS = 300
 
 
 def _call(service, *args, **kwargs):
@@ -110,8 +110,12 @@ def _run_campaign(campaign, sessions, year, admin, rng, demo_student, today):
         if _eligible(c, year)
     ]
     window = (campaign.closes_at - campaign.opens_at).total_seconds() // 60
+    # The first upcoming sessions are popular, so that the demo shows a waitlist.
+    future = [s for s in sessions if s.date > today + dt.timedelta(days=7)]
+    popular = future[:3] if len(future) >= 3 else sessions
     for candidate in applicants:
-        wishes = rng.sample(sessions, k=min(3, len(sessions)))
+        pool = popular if rng.random() < 0.6 else sessions
+        wishes = rng.sample(pool, k=min(3, len(pool)))
         _call(
             services.apply_for_campaign,
             campaign,
@@ -120,7 +124,6 @@ def _run_campaign(campaign, sessions, year, admin, rng, demo_student, today):
             acting_user=admin,
             now=campaign.opens_at + dt.timedelta(minutes=rng.randrange(int(window))),
         )
-    future = [s for s in sessions if s.date > today + dt.timedelta(days=7)]
     if demo_student and _eligible(demo_student, year) and future:
         _call(
             services.apply_for_campaign,

@@ -3,17 +3,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from candidates.models import AcademicYear, CandidateKind
-from sessions_app.models import Campaign, Registration, Room, Session
-
-from .conftest import make_candidate
+from candidates.models import AcademicYear, Candidate, CandidateKind
+from sessions_app.models import Application, Campaign, Registration, Room, Session
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_centre_has_rooms_sessions_an_allocated_campaign_and_seats(settings):
-    settings.PIX_CANCELLATION_DEADLINE_HOURS = 72
-    applicants = [make_candidate(CandidateKind.STUDENT, tier=t % 3 + 1) for t in range(30)]
+def test_demo_centre_has_rooms_sessions_an_allocated_campaign_and_seats():
     call_command("seed_demo", stdout=StringIO())
     assert set(AcademicYear.objects.values_list("label", "student_quota")) >= {
         ("2025-2026", 400), ("2026-2027", 400),
@@ -24,9 +20,18 @@ def test_demo_centre_has_rooms_sessions_an_allocated_campaign_and_seats(settings
     assert Session.objects.filter(academic_year=year).count() >= 20
     campaign = Campaign.objects.get(academic_year=year)
     assert campaign.allocated_at is not None
-    # Every eligible existing student applied and was allocated a seat or a waitlist place.
+    # Every eligible student of the candidates demo applied; each application was allocated a
+    # seat or a waitlist place, within the yearly quota.
+    eligible = {
+        c.pk
+        for c in Candidate.objects.filter(kind=CandidateKind.STUDENT, is_certifiable=True)
+        if c.identity_complete
+    }
+    applied = set(Application.objects.filter(campaign=campaign).values_list("candidate", flat=True))
+    assert applied == eligible
     allocated = Registration.objects.filter(application__campaign=campaign)
-    assert {r.candidate_id for r in allocated} == {c.pk for c in applicants}
+    assert set(allocated.values_list("candidate", flat=True)) == applied
+    assert allocated.filter(status="confirmed").count() <= year.student_quota
     student = Registration.objects.get(
         candidate__user__email="etudiant@demo.pixcentre.fr", status="confirmed"
     )
