@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -179,6 +180,7 @@ class _Layout:
     code: int | None
     extra: list[tuple[str, int]]
     competences: list[tuple[str, str, int, str, int]]  # code, level col, idx, pix col, idx
+    result_columns: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Layout, str]:
@@ -240,11 +242,21 @@ def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Lay
             external_id = (header[i], i)
             continue
         extra.append((header[i], i))
-    return _Layout(index, header, sent_at, external_id, group, code, extra, comp_columns), variant
+    layout = _Layout(index, header, sent_at, external_id, group, code, extra, comp_columns)
+    # The columns that are all NA for a participant who has not shared their profile.
+    layout.result_columns = [sent_at] + [
+        (name, index[normalise(name)])
+        for name in (COL_TOTAL, COL_CERTIFIABLE, COL_CERTIFIABLE_COUNT)
+    ]
+    for _code, level_col, li, pix_col, pi in comp_columns:
+        layout.result_columns += [(level_col, li), (pix_col, pi)]
+    return layout, variant
 
 
 def _int(value: str) -> int | None:
     """A whole number written the French way (``12`` or ``12,0``); None when it is not one."""
+    if value.isdigit():
+        return int(value)
     text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     if not re.fullmatch(r"-?\d+(\.\d+)?", text):
         return None
@@ -256,6 +268,7 @@ def _yes_no(value: str) -> bool | None:
     return {"oui": True, "non": False, "o": True, "n": False}.get(value.strip().casefold())
 
 
+@functools.lru_cache(maxsize=4096)  # an export has few distinct dates: parse each once
 def _sent_at(value: str) -> dt.datetime | None:
     value = value.strip()
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
@@ -311,7 +324,7 @@ def parse_profiles_export(
                     )
                 )
                 continue
-            cells = [unguard(c.strip()) for c in cells]
+            cells = [unguard(c.strip()) if c[:1] in "' " else c.strip() for c in cells]
             row = _read_row(line, cells, layout, export, max_lvl, problems)
             if row is None:
                 continue
@@ -363,9 +376,12 @@ def parse_profiles_export(
 
 def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, problems):
     col = layout.index
+    positions = {}
 
     def cell(name):
-        return cells[col[normalise(name)]]
+        if name not in positions:
+            positions[name] = col[normalise(name)]
+        return cells[positions[name]]
 
     def problem(column, value, reason):
         problems.append(Problem(line, column, value, reason))
@@ -401,12 +417,8 @@ def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, pro
     sent = _yes_no(cell(COL_SENT))
     if sent is None:
         problem(COL_SENT, cell(COL_SENT), _("Valeur attendue : « Oui » ou « Non »."))
-    result_columns = [(layout.sent_at[0], layout.sent_at[1])] + [
-        (name, col[normalise(name)]) for name in (COL_TOTAL, COL_CERTIFIABLE, COL_CERTIFIABLE_COUNT)
-    ]
-    for _code, level_col, li, pix_col, pi in layout.competences:
-        result_columns += [(level_col, li), (pix_col, pi)]
-    na = [cells[i] == NA for _name, i in result_columns]
+    result_columns = layout.result_columns
+    na = [cells[i] == NA for _name, i in result_columns] if NA in cells else [False]
     if all(na):
         if sent:
             problem(
@@ -468,7 +480,8 @@ def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, pro
             )
             pix = None
         if level is not None and pix is not None:
-            expected = scoring.level_for_pix(pix, max_lvl)
+            # pix is already within 0..max: Pix's level rule is then a plain division.
+            expected = min(pix // scoring.PIX_PER_LEVEL, max_lvl)
             if level != expected:
                 problem(
                     level_col,
@@ -492,7 +505,7 @@ def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, pro
         problem(COL_CERTIFIABLE, cell(COL_CERTIFIABLE), _("Valeur attendue : « Oui » ou « Non »."))
     if len(row.levels) == len(layout.competences):
         levels = list(row.levels.values())
-        expected_total = scoring.profile_total(row.pix.values(), max_lvl)
+        expected_total = sum(row.pix.values())  # each already capped (checked above)
         if total is not None and total != expected_total:
             problem(
                 COL_TOTAL,

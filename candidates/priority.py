@@ -70,11 +70,12 @@ def priority(
                 _("UEO non validée(s) : %(units)s (les 7 parcours de chaque UEO sont demandés).")
                 % {"units": ", ".join(missing)}
             )
-    summary = {
-        1: _("Priorité 1 : vous remplissez les deux critères."),
-        2: _("Priorité 2 : vous remplissez un des deux critères."),
-        3: _("Priorité 3 : vous ne remplissez aucun des deux critères de priorité."),
-    }[tier]
+    if tier == 1:
+        summary = _("Priorité 1 : vous remplissez les deux critères.")
+    elif tier == 2:
+        summary = _("Priorité 2 : vous remplissez un des deux critères.")
+    else:
+        summary = _("Priorité 3 : vous ne remplissez aucun des deux critères de priorité.")
     return tier, " ".join([summary, *parts])
 
 

@@ -393,8 +393,40 @@ def _compute_chunk(qs, ids, now) -> int:
         c.total_pix, c.is_certifiable, c.average_level = total, certifiable, average
         c.priority_tier, c.priority_reason, c.scores_computed_at = tier, reason, now
         changed.append(c)
-    Candidate.objects.bulk_update(changed, SCORE_FIELDS, batch_size=1000)
+    bulk_set(Candidate, changed, SCORE_FIELDS)
     return len(changed)
+
+
+def bulk_set(model, objs: list, field_names: list[str], batch_size: int = 500) -> None:
+    """``bulk_update`` for many rows with different values, in one ``UPDATE … FROM (VALUES …)``
+    per batch. Django's ``bulk_update`` builds a CASE per field and row, which takes minutes
+    for 10,000 candidates; this takes a fraction of a second (PostgreSQL, SQLite ≥ 3.33)."""
+    from django.db import connection
+
+    if not objs:
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    cast = connection.vendor == "postgresql"  # SQLite: values are already in storage form
+    columns = ", ".join(["id", *(f"v{i}" for i in range(len(fields)))])
+    assignments = ", ".join(
+        f"{qn(f.column)} = "
+        + (f"CAST(v.v{i} AS {f.cast_db_type(connection)})" if cast else f"v.v{i}")
+        for i, f in enumerate(fields)
+    )
+    for batch in _chunks(objs, batch_size):
+        rows, params = [], []
+        for obj in batch:
+            rows.append("(" + ", ".join(["%s"] * (len(fields) + 1)) + ")")
+            params.append(obj.pk)
+            params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        sql = (
+            f"WITH v({columns}) AS (VALUES {', '.join(rows)}) "  # noqa: S608 - names are quoted
+            f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = v.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def request_scores(candidate_ids: list[int] | None = None) -> None:
