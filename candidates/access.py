@@ -30,9 +30,12 @@ def get_candidate_for(user, pk, queryset=None) -> Candidate:
     return get_object_or_404(visible_candidates(user, queryset), pk=pk)
 
 
-def own_candidate(user, queryset=None) -> Candidate | None:
-    """The signed-in person's own candidate record, or None."""
+def own_candidate(user) -> Candidate | None:
+    """The signed-in person's own candidate record, or None. Read through ``user.candidate``
+    so that the page's navigation, which reads it too, finds it cached."""
     if not (user.is_authenticated and user.is_active):
         raise Http404
-    queryset = queryset if queryset is not None else Candidate.objects.all()
-    return queryset.filter(user=user).first()
+    try:
+        return user.candidate
+    except Candidate.DoesNotExist:
+        return None
