@@ -17,6 +17,7 @@ from candidates.models import AcademicYear
 from . import invigilation
 from .models import (
     PARIS,
+    Audience,
     Incident,
     InvigilatorPeriod,
     PeriodKind,
@@ -146,11 +147,14 @@ def seed(*, rng, stdout):
         s.pk for i, s in enumerate(coming) if i % UNDERSTAFFED_EVERY == UNDERSTAFFED_EVERY - 1
     }
     assigned = sum(_staff(s, admin) for s in sessions if s.pk not in skipped)
+    # The roll call of the latest held students' session (externals' sessions get theirs from
+    # the billing demo).
     held = [
         s
         for s in sessions
         if s.date < today
         and s.status == SessionStatus.HELD
+        and s.audience == Audience.STUDENTS
         and s.registrations.filter(status=RegistrationStatus.CONFIRMED).exists()
     ]
     if held:

@@ -17,9 +17,10 @@ DEMO_APPS = [
     "competences",
     "candidates",
     "sessions_app",
-    "sessions_app.invigilation_demo",
     "sessions_app.convocations_demo",
     "billing",
+    # Last: invigilators staff every seat taken above (billing books external candidates).
+    "sessions_app.invigilation_demo",
 ]
 
 
