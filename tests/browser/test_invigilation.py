@@ -1,5 +1,6 @@
 """The day of a session: the invigilator opens today's session, takes the roll call and reports
-an incident; the administrator finalises; the absences show on the session's page."""
+an incident; the administrator finalises; the absences show on the session's page and on the
+absent candidate's own registration page."""
 
 import datetime as dt
 
@@ -14,10 +15,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def todays_session(administrator, invigilator):
+def todays_session(administrator, invigilator, student):
     from candidates.models import AcademicYear
     from sessions_app import invigilation
-    from sessions_app.models import Room, Session, SessionStatus
+    from sessions_app.models import (
+        Registration,
+        RegistrationSource,
+        RegistrationStatus,
+        Room,
+        Session,
+        SessionStatus,
+    )
     from tests.sessions_app.invigilation_fixtures import confirm
 
     today = timezone.localdate()
@@ -31,23 +39,27 @@ def todays_session(administrator, invigilator):
         academic_year=year, date=today, start_time=dt.time(9, 0), room=room, capacity=20,
         status=SessionStatus.CLOSED,
     )  # fmt: skip
-    registrations = confirm(session, 3, extra_time=33)
-    for registration, (name, first) in zip(
-        registrations, [("ARNAUD", "Inès"), ("BLANC", "Yanis"), ("COLIN", "Manon")], strict=True
-    ):
+    ines, manon = confirm(session, 2, extra_time=33)
+    for registration, (name, first) in ((ines, ("ARNAUD", "Inès")), (manon, ("COLIN", "Manon"))):
         registration.candidate.birth_name = name
         registration.candidate.first_name = first
         registration.candidate.save()
+    # Léa Martin (the student persona) has a seat too: she will see her absence herself.
+    lea = Registration.objects.create(
+        candidate=student.candidate, session=session, academic_year=year,
+        status=RegistrationStatus.CONFIRMED, source=RegistrationSource.OVERRIDE,
+        created_at=timezone.now(), confirmed_at=timezone.now(),
+    )  # fmt: skip
     invigilation.assign_invigilator(session, invigilator, acting_user=administrator)
-    return session, registrations
+    return session, (ines, lea, manon)
 
 
 def test_invigilator_takes_the_roll_call_and_administrator_finalises(
-    page, screenshot, invigilator, administrator, todays_session
+    page, screenshot, invigilator, administrator, student, todays_session
 ):
     from sessions_app.models import Incident, RegistrationStatus
 
-    session, (ines, yanis, manon) = todays_session
+    session, (ines, lea, manon) = todays_session
 
     # The invigilator opens today's session from their schedule.
     sign_in(page, invigilator.email, PASSWORD)
@@ -58,16 +70,16 @@ def test_invigilator_takes_the_roll_call_and_administrator_finalises(
     assert "Temps majoré 33 %" in page.get_by_test_id("roll-call").inner_text()
     screenshot("roll-call")
 
-    # Inès is present, identity checked; Yanis is absent; nobody marks Manon.
+    # Inès is present, identity checked; Léa is absent; nobody marks Manon.
     row = page.locator(f"#candidate-{ines.pk}")
     row.get_by_label("Présent").check()
     row.get_by_label("Identité vérifiée").check()
     row.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("ARNAUD Inès : présent.").wait_for()
-    row = page.locator(f"#candidate-{yanis.pk}")
+    row = page.locator(f"#candidate-{lea.pk}")
     row.get_by_label("Absent").check()
     row.get_by_role("button", name="Enregistrer").click()
-    page.get_by_text("BLANC Yanis : absent.").wait_for()
+    page.get_by_text("MARTIN Léa : absent.").wait_for()
     assert "identité vérifiée" in page.locator(f"#candidate-{ines.pk}").inner_text()
 
     # One incident: Inès's extra time had to be corrected (C2).
@@ -83,6 +95,7 @@ def test_invigilator_takes_the_roll_call_and_administrator_finalises(
 
     # The administrator finalises the session.
     sign_in(page, administrator.email, PASSWORD)
+    page.get_by_role("button", name="Sessions", exact=True).click()  # the Sessions menu
     page.get_by_role("link", name="Surveillance").click()
     page.get_by_role("link", name="Finalisation").click()
     table = page.get_by_test_id("finalisation")
@@ -98,13 +111,20 @@ def test_invigilator_takes_the_roll_call_and_administrator_finalises(
     # The absences show on the session's page (there is no session list on candidates' pages).
     page.goto(f"/sessions/{session.pk}/")
     body = page.locator("main").inner_text()
-    assert "BLANC Yanis — Absent" in body
+    assert "MARTIN Léa — Absent" in body
     assert "COLIN Manon — Absent" in body
     assert "ARNAUD Inès — Absent" not in body
     screenshot("session-page")
     statuses = {r.pk: r.status for r in session.registrations.all()}
     assert statuses == {
         ines.pk: RegistrationStatus.CONFIRMED,
-        yanis.pk: RegistrationStatus.NO_SHOW,
+        lea.pk: RegistrationStatus.NO_SHOW,
         manon.pk: RegistrationStatus.NO_SHOW,
     }
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    # Léa sees her absence on her own page.
+    sign_in(page, student.email, PASSWORD)
+    page.goto("/sessions/mon-inscription/")
+    assert page.get_by_test_id("registration-status").first.inner_text() == "Absent"
+    screenshot("candidate-page")
