@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.audit import record
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from .models import (
@@ -33,7 +34,6 @@ from .models import (
     SEAT_STATUSES,
     TEST_DURATION,
     Application,
-    AuditEvent,
     Campaign,
     Registration,
     RegistrationSource,
@@ -116,15 +116,30 @@ def _require_self_or_administrator(user, candidate: Candidate):
         raise SessionError(_("Vous ne pouvez agir que pour vous-même."))
 
 
-def _audit(action, *, actor, now, session=None, registration=None, campaign=None, **kw):
-    AuditEvent.objects.create(
-        at=now,
-        actor=actor if actor and actor.is_authenticated else None,
-        action=action,
-        session=session,
-        registration=registration,
-        campaign=campaign,
-        **kw,
+def _audit(
+    action,
+    *,
+    actor,
+    now,
+    session=None,
+    registration=None,
+    campaign=None,
+    before="",
+    after="",
+    detail="",
+):
+    """One row of the centre's audit trail (``accounts.audit``), in the caller's transaction."""
+    obj = registration or campaign or session
+    record(
+        action,
+        actor=actor,
+        obj=obj,
+        now=now,
+        candidate_id=registration.candidate_id if registration else None,
+        session_id=session.pk if session else (registration.session_id if registration else None),
+        before={"value": before} if before else None,
+        after={"value": after} if after else None,
+        summary=detail,
     )
 
 
