@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from competences import scoring
 
 from . import pix_files, priority, unit_files
@@ -190,6 +191,20 @@ def import_profiles(
             if dry_run:
                 raise _DryRun
             profile_import.save()
+            audit.record(
+                "profiles_imported",
+                actor=acting_user,
+                obj=profile_import,
+                after={
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                    "without_profile": counts.without_profile,
+                    "candidates_created": counts.candidates_created,
+                },
+                summary=profile_import.file_name,
+                now=now,
+            )
             touched = sorted(counts.touched)
             if touched:
                 from .tasks import compute_scores_task
@@ -382,14 +397,16 @@ def _compute_chunk(qs, ids, now) -> int:
         if done >= count:
             completed[cid].add(code)
     changed = []
+    reasons: dict[tuple, tuple[int, str]] = {}  # few distinct inputs: word each reason once
     for c in qs:
         total, certifiable, average = newest.get(c.pk, (None, False, None))
-        tier, reason = priority.priority(
-            kind=c.kind,
-            study_year=c.study_year,
-            average_level=average,
-            completed_units=completed.get(c.pk, set()),
-        )
+        units = frozenset(completed.get(c.pk, ()))
+        key = (c.kind, c.study_year, average, units)
+        if key not in reasons:
+            reasons[key] = priority.priority(
+                kind=c.kind, study_year=c.study_year, average_level=average, completed_units=units
+            )
+        tier, reason = reasons[key]
         c.total_pix, c.is_certifiable, c.average_level = total, certifiable, average
         c.priority_tier, c.priority_reason, c.scores_computed_at = tier, reason, now
         changed.append(c)
@@ -535,6 +552,13 @@ def import_unit_enrolments(
         UnitEnrolment.objects.bulk_create(to_create, batch_size=1000)
         UnitEnrolment.objects.bulk_update(to_update, ["courses_completed", "updated_at"])
         result.created, result.updated = len(to_create), len(to_update)
+        audit.record(
+            "units_imported",
+            actor=acting_user,
+            after={"created": result.created, "updated": result.updated, "semester": semester},
+            summary=str(academic_year),
+            now=now,
+        )
         touched = sorted({e.candidate_id for e in to_create + to_update})
         if touched:
             from .tasks import compute_scores_task
@@ -570,6 +594,7 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
         raise CandidateError(_("Vous ne pouvez modifier que votre propre identité."))
     now = _now(now)
     with transaction.atomic():
+        before = {name: str(getattr(candidate, name) or "") for name in IDENTITY_FIELDS}
         for name in IDENTITY_FIELDS:
             if name in values:
                 setattr(candidate, name, values[name])
@@ -580,6 +605,17 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
             candidate.save()
         else:
             candidate.save(update_fields=[*IDENTITY_FIELDS, "last_activity_at"])
+        after = {name: str(getattr(candidate, name) or "") for name in IDENTITY_FIELDS}
+        changed = [name for name in IDENTITY_FIELDS if before[name] != after[name]]
+        audit.record(
+            "identity_updated",
+            actor=acting_user,
+            obj=candidate,
+            candidate_id=candidate.pk,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+            now=now,
+        )
     return candidate
 
 
@@ -588,9 +624,17 @@ def request_deletion(candidate: Candidate, *, acting_user, now=None) -> Candidat
         raise CandidateError(_("Seul le candidat peut demander la suppression de ses données."))
     now = _now(now)
     with transaction.atomic():
-        Candidate.objects.filter(pk=candidate.pk, deletion_requested_at__isnull=True).update(
-            deletion_requested_at=now, last_activity_at=now
-        )
+        requested = Candidate.objects.filter(
+            pk=candidate.pk, deletion_requested_at__isnull=True
+        ).update(deletion_requested_at=now, last_activity_at=now)
+        if requested:
+            audit.record(
+                "deletion_requested",
+                actor=acting_user,
+                obj=candidate,
+                candidate_id=candidate.pk,
+                now=now,
+            )
     candidate.refresh_from_db()
     return candidate
 
@@ -681,6 +725,7 @@ def purge_candidates(*, before: dt.datetime, now=None, include_deletion_requests
             c.user = None
             c.anonymised_at = now
             c.save()
+            audit.record("candidate_anonymised", obj=c, candidate_id=c.pk, now=now)
             if user_id:
                 user = User.objects.get(pk=user_id)
                 if user.is_candidate:

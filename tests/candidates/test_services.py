@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accounts.models import AuditEntry
 from candidates import services
 from candidates.models import (
     AcademicYear,
@@ -255,6 +256,19 @@ def test_only_the_candidate_may_request_deletion(student, other_student):
         services.request_deletion(student.candidate, acting_user=other_student)
     c = services.request_deletion(student.candidate, acting_user=student, now=NOW)
     assert c.deletion_requested_at == NOW
+    entry = AuditEntry.objects.get(action="deletion_requested")
+    assert (entry.actor, entry.candidate_id) == (student, c.pk)
+
+
+def test_import_and_identity_changes_are_audited(student, administrator, sample_export):
+    run(sample_export, acting_user=administrator)
+    entry = AuditEntry.objects.get(action="profiles_imported")
+    assert entry.actor == administrator and entry.after["created"] == 23
+    services.update_identity(
+        student.candidate, {"birth_city": "Avignon"}, acting_user=student, now=NOW
+    )
+    entry = AuditEntry.objects.get(action="identity_updated")
+    assert (entry.before, entry.after) == ({"birth_city": ""}, {"birth_city": "Avignon"})
 
 
 def test_purge_anonymises_inactive_candidates_and_keeps_statistics(student, other_student):
