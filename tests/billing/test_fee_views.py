@@ -210,3 +210,14 @@ def test_gip_statement_pdf_and_page(client, referent, statement_data):
 def test_gip_statement_refused_to_other_roles(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("billing:gip_statement")).status_code == 403
+
+
+def test_back_office_shows_fees_read_only(client, administrator, own_fee):
+    from tests.conftest import make_user
+
+    services.record_payment(own_fee, acting_user=administrator, paid_on=PAID_ON, method="cash")
+    superuser = make_user("root@univ-avignon.fr", is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    for model in ("fee", "payment", "receipt", "refund"):
+        assert client.get(reverse(f"admin:billing_{model}_changelist")).status_code == 200
+    assert client.get(reverse("admin:billing_fee_add")).status_code == 403
