@@ -107,15 +107,28 @@ def run_stored_profile_import(import_id: int, *, now=None) -> ProfileImport | No
     profile_import = claim_profile_import(import_id, now=now)
     if profile_import is None:
         return None
-    with profile_import.file.open("rb") as f:
-        data = f.read()
-    return import_profiles(
-        data,
-        file_name=profile_import.file_name,
-        acting_user=profile_import.uploaded_by,
-        profile_import=profile_import,
-        now=now,
-    )
+    try:
+        with profile_import.file.open("rb") as f:
+            data = f.read()
+        return import_profiles(
+            data,
+            file_name=profile_import.file_name,
+            acting_user=profile_import.uploaded_by,
+            profile_import=profile_import,
+            now=now,
+        )
+    except Exception:
+        # Nothing was imported (the writing transaction rolled back): say so on the page
+        # rather than leaving the import "running" for ever, then let Celery log the error.
+        ProfileImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED,
+            finished_at=_now(now),
+            error_message=_(
+                "L’import a échoué sur une erreur technique ; rien n’a été importé. "
+                "Réessayez ou prévenez l’équipe technique."
+            ),
+        )
+        raise
 
 
 @dataclass

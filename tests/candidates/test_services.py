@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from accounts.models import AuditEntry
@@ -125,6 +126,23 @@ def test_stored_import_runs_once_even_if_the_task_is_delivered_twice(
     assert services.run_stored_profile_import(imp.pk) is None
     assert PositioningProfile.objects.count() == 23
     assert services.import_progress(imp)["percent"] == 100
+
+
+def test_a_crashing_import_is_marked_failed_not_left_running(
+    sample_export, administrator, monkeypatch
+):
+    imp = ProfileImport.objects.create(file_name="s.csv")
+    imp.file.save("s.csv", ContentFile(sample_export))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_write_profiles", boom)
+    with pytest.raises(RuntimeError):
+        services.run_stored_profile_import(imp.pk, now=NOW)
+    imp.refresh_from_db()
+    assert imp.status == ImportStatus.FAILED and "rien n’a été importé" in imp.error_message
+    assert Candidate.objects.count() == 0
 
 
 def test_progress_is_reported_while_the_import_runs():
