@@ -4,6 +4,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from candidates.pix_files import (
     COL_CERTIFIABLE,
@@ -271,3 +273,37 @@ def test_writer_and_reader_agree_on_max_level_8():
     p = participant(pix=60)
     result = parse_profiles_export(write_profiles_export([p], max_level=8), max_level=8)
     assert result.problems == [] and result.rows[0].levels["1.1"] == 7
+
+
+# --- Property: whatever Pix writes, the reader reads back ---------------------------------------
+
+names = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=1,
+        max_size=20,
+    )
+    .map(str.strip)
+    .filter(lambda s: s and s != "NA" and not s.startswith("'"))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    last=names,
+    first=names,
+    pix=st.lists(st.integers(0, 48), min_size=16, max_size=16),
+    shared=st.booleans(),
+    variant=st.sampled_from(["new", "old"]),
+)
+def test_any_participant_written_like_pix_reads_back(last, first, pix, shared, variant):
+    p = participant(1, last_name=last, first_name=first)
+    p["pix"] = dict(zip(CODES, pix, strict=True)) if shared else None
+    result = parse(export(p, variant=variant))
+    assert result.problems == []
+    (row,) = result.rows
+    assert (row.last_name, row.first_name) == (last, first)
+    assert row.has_profile is shared
+    if shared:
+        assert row.pix == dict(zip(CODES, pix, strict=True))
+        assert row.total_pix == sum(pix)
