@@ -289,3 +289,24 @@ def test_a_student_sees_only_their_own_results(client, other_student, seated, sa
     client.force_login(other_student)
     page = client.get("/resultats/moi/").content.decode()
     assert "Aucun résultat" in page and "584" not in page
+
+
+def test_the_2026_variant_stores_the_level_and_the_score(seated):
+    header = (
+        "Numéro de certification;Prénom;Nom;Date de naissance;Lieu de naissance;"
+        "Identifiant Externe;Type de certification;Statut;Niveau;Score en pix;"
+        + ";".join(results.pix_results.COMPETENCE_CODES)
+        + ";Commentaire jury pour l’organisation;Session;Centre de certification;"
+        "Date de passage de la certification"
+    )
+    line = (
+        '900101;"Louis";"Fournier";"02/03/2003";"AVIGNON";21900001;"Pix";"Validée";4;584;'
+        + ";".join(["5"] * 16)
+        + ';"";31245;"Avignon Université";"12/01/2026"'
+    )
+    record = results.import_results(
+        ("\ufeff" + header + "\n" + line + "\n").encode(), file_name="2026.csv"
+    )
+    assert record.variant == "2026"
+    result = CertificationResult.objects.get(registration=seated[1])
+    assert (result.level, result.score, result.competence_levels["3.4"]) == (4, 584, 5)
