@@ -752,6 +752,11 @@ def purge_candidates(*, before: dt.datetime, now=None, include_deletion_requests
                     user.save()
                     user.emailaddress_set.all().delete()
             count += 1
+        # Uploaded exports hold every participant's name: drop those older than the limit
+        # (the import's counts and report stay in the history).
+        for old_import in ProfileImport.objects.filter(created_at__lt=before).exclude(file=""):
+            old_import.file.delete(save=False)
+            old_import.save(update_fields=["file"])
     return count
 
 

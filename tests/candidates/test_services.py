@@ -1,6 +1,7 @@
 """Profile imports, scores and tiers, preparation units, personal data."""
 
 import datetime as dt
+from pathlib import Path
 from decimal import Decimal
 from io import StringIO
 
@@ -303,6 +304,22 @@ def test_purge_anonymises_inactive_candidates_and_keeps_statistics(student, othe
     assert not student.is_active and "lea" not in student.email
     other = Candidate.objects.get(user=other_student)
     assert other.birth_name == "ROUX" and other.anonymised_at is None
+
+
+def test_purge_deletes_uploaded_exports_older_than_the_limit(sample_export):
+    old = ProfileImport.objects.create(
+        file_name="old.csv", created_at=dt.datetime(2023, 5, 1, tzinfo=dt.UTC)
+    )
+    old.file.save("old.csv", ContentFile(sample_export))
+    recent = ProfileImport.objects.create(file_name="new.csv", created_at=NOW)
+    recent.file.save("new.csv", ContentFile(sample_export))
+    path = old.file.path
+    services.purge_candidates(before=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), now=NOW)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file and old.file_name == "old.csv"
+    assert recent.file
+    assert not Path(path).exists()
 
 
 def test_purge_with_deletion_requests(student):
