@@ -1,9 +1,9 @@
 """Profile imports, scores and tiers, preparation units, personal data."""
 
 import datetime as dt
-from pathlib import Path
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
