@@ -111,6 +111,7 @@ class UnitImportForm(forms.Form):
 
 class CandidateFilterForm(forms.Form):
     q = forms.CharField(label=_("Nom ou numéro étudiant"), required=False)
+    programme = forms.CharField(label=_("Formation"), required=False)
     study_year = forms.ChoiceField(
         label=_("Année d’études"), required=False, choices=[("", _("Toutes")), *StudyYear.choices]
     )

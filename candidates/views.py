@@ -178,6 +178,8 @@ def filtered_candidates(params):
                     | Q(external_id__icontains=word)
                     | Q(user__email__icontains=word)
                 )
+        if programme := d["programme"].strip():
+            qs = qs.filter(programme__icontains=programme)
         if d["study_year"]:
             qs = qs.filter(study_year=d["study_year"])
         if d["tier"] == "none":

@@ -224,6 +224,7 @@ def test_candidate_list_filters(client, administrator, many_candidates, student_
         return client.get(reverse("candidates:list"), params).context["page"].paginator.count
 
     assert count(study_year="L3") == 60
+    assert count(programme="informatique") == 1  # the imported student's "M1 Informatique"
     assert count(tier="1") == 40
     assert count(certifiable="yes") == 61  # 60 + the student with a profile
     year = AcademicYear.objects.create(
