@@ -65,7 +65,7 @@ def test_referent_sees_the_dashboard_with_its_charts(
     page, screenshot, referent, year_with_activity
 ):
     sign_in(page, referent.email, PASSWORD)
-    page.get_by_role("link", name="Tableau de bord").click()
+    page.get_by_role("link", name="Tableau de bord", exact=True).click()  # the navigation bar
     page.get_by_role("heading", name=f"Tableau de bord {year_with_activity.label}").wait_for()
     for canvas in ("chart-monthly", "chart-cumulative", "chart-fill"):
         page.locator(f"#{canvas}").wait_for(state="visible")
