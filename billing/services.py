@@ -163,9 +163,15 @@ def ensure_fee(registration, *, now=None) -> Fee | None:
 def release_unpaid_fee(registration, *, now=None) -> Fee | None:
     """A cancelled seat owes nothing more: an unpaid fee becomes ``CANCELLED``. A paid fee stays
     paid until an administrator records its refund (``record_refund``)."""
-    fee = Fee.objects.select_for_update().filter(registration=registration).first()
-    if fee is None or fee.status != FeeStatus.DUE:
-        return fee
+    with transaction.atomic(savepoint=False):  # the caller's transaction, else our own
+        fee = Fee.objects.select_for_update().filter(registration=registration).first()
+        if fee is None or fee.status != FeeStatus.DUE:
+            return fee
+        _cancel_fee(fee, registration, now)
+    return fee
+
+
+def _cancel_fee(fee, registration, now):
     fee.status = FeeStatus.CANCELLED
     fee.save(update_fields=["status"])
     audit.record(
@@ -178,7 +184,6 @@ def release_unpaid_fee(registration, *, now=None) -> Fee | None:
         summary=_("Frais annulés avec l’inscription"),
         now=now,
     )
-    return fee
 
 
 def _locked_fee(fee) -> Fee:

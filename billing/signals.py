@@ -12,9 +12,11 @@ from django.dispatch import receiver
 
 
 @receiver(post_save, sender="sessions_app.Registration", dispatch_uid="billing_fee_for_seat")
-def fee_for_registration(sender, instance, raw=False, **kwargs):
+def fee_for_registration(sender, instance, created=False, raw=False, update_fields=None, **kw):
     if raw:  # loaddata
         return
+    if not created and update_fields is not None and "status" not in update_fields:
+        return  # a saved detail (complementary, waitlist order…): nothing owed changes
     from sessions_app.models import RegistrationStatus
 
     from . import services

@@ -202,3 +202,12 @@ def test_waiver_needs_a_reason_and_a_due_fee(fee, administrator):
     with pytest.raises(services.BillingError):
         services.record_payment(fee, acting_user=administrator, paid_on=PAID_ON, method="cash")
     assert AuditEntry.objects.filter(action="fee_waived").count() == 1
+
+
+def test_saving_a_detail_of_a_seat_costs_no_billing_query(
+    external_session, django_assert_num_queries
+):
+    registration = make_registration(external_session, make_external())
+    registration.complementary = "droit"
+    with django_assert_num_queries(1):  # the UPDATE itself
+        registration.save(update_fields=["complementary"])
