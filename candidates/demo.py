@@ -51,9 +51,10 @@ def _pix_profile(rng, strength: float, codes) -> dict:
     return {c: max(0, min(48, round(rng.gauss(base, 7)))) for c in codes}
 
 
-def _identity(rng, n):
+def _identity(n):
+    """Deterministic (no random draw), so that a second run draws the same numbers."""
     return {
-        "sex": rng.choice("MF"),
+        "sex": "MF"[n % 2],
         "birth_date": dt.date(1990 + n % 16, 1 + n % 12, 1 + n % 28),
         "birth_country": "France",
         "birth_insee_code": INSEE[n % len(INSEE)],
@@ -74,7 +75,7 @@ def seed(*, rng, stdout):
             },
         )
         if not candidate.birth_date:
-            for field, value in _identity(local, candidate.pk).items():
+            for field, value in _identity(candidate.pk).items():
                 setattr(candidate, field, value)
             candidate.save()
     codes = [code for code, _title in default_competences()]
@@ -113,9 +114,9 @@ def seed(*, rng, stdout):
     new_profiles = result.created_count
     Candidate.objects.filter(user__email="etudiant@demo.pixcentre.fr").update(study_year="L3")
     for c in Candidate.objects.filter(external_id__startswith="2190", birth_date__isnull=True):
-        for field, value in _identity(local, c.pk).items():
+        for field, value in _identity(c.pk).items():
             setattr(c, field, value)
-        c.save(update_fields=list(_identity(local, c.pk)))
+        c.save(update_fields=list(_identity(c.pk)))
 
     # Staff and external candidates, without Pix Orga profiles.
     for kind, count in ((CandidateKind.STAFF, STAFF), (CandidateKind.EXTERNAL, EXTERNALS)):
@@ -124,7 +125,7 @@ def seed(*, rng, stdout):
                 kind=kind,
                 birth_name=LAST_NAMES[(n * 7 + len(kind)) % len(LAST_NAMES)].upper(),
                 first_name=FIRST_NAMES[(n * 5 + len(kind)) % len(FIRST_NAMES)],
-                defaults={**_identity(local, n + 500), "user": None},
+                defaults={**_identity(n + 500), "user": None},
             )
 
     # Preparation units of the odd semester: half the students, the demo student

@@ -568,13 +568,14 @@ def import_unit_enrolments(
         UnitEnrolment.objects.bulk_create(to_create, batch_size=1000)
         UnitEnrolment.objects.bulk_update(to_update, ["courses_completed", "updated_at"])
         result.created, result.updated = len(to_create), len(to_update)
-        audit.record(
-            "units_imported",
-            actor=acting_user,
-            after={"created": result.created, "updated": result.updated, "semester": semester},
-            summary=str(academic_year),
-            now=now,
-        )
+        if to_create or to_update:
+            audit.record(
+                "units_imported",
+                actor=acting_user,
+                after={"created": result.created, "updated": result.updated, "semester": semester},
+                summary=str(academic_year),
+                now=now,
+            )
         touched = sorted({e.candidate_id for e in to_create + to_update})
         if touched:
             from .tasks import compute_scores_task
