@@ -40,7 +40,8 @@ def test_administrator_plans_a_series_and_exports_it(page, screenshot, administr
 
     day = timezone.localdate() + dt.timedelta(days=10)
     sign_in(page, administrator.email, PASSWORD)
-    page.get_by_role("link", name="Sessions", exact=True).click()
+    page.get_by_role("button", name="Sessions", exact=True).click()  # the Sessions menu
+    page.get_by_role("link", name="Sessions et campagnes").click()
     page.get_by_role("link", name="Créer une série").click()
     page.get_by_label("Dates").fill(day.strftime("%d/%m/%Y"))
     page.get_by_label("Heures de début").fill("09:00, 14:00")
