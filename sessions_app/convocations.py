@@ -208,15 +208,21 @@ def generate_convocation(registration: Registration, *, now=None) -> Convocation
     old = convocation.file.name if convocation.file else ""
     name = f"convocation-{registration.pk}-v{convocation.revision}-{uuid.uuid4().hex[:8]}.pdf"
     convocation.file.save(name, ContentFile(pdf), save=False)
-    Convocation.objects.filter(pk=convocation.pk).update(
+    # Store it only if no other run stored one meanwhile (two tasks for the same session at
+    # once): the file we saw is still there and the revision has not moved.
+    stored = Convocation.objects.filter(
+        pk=convocation.pk, file=old, revision=convocation.revision
+    ).update(
         file=convocation.file.name,
         ics=ics,
         language=language,
         generated_at=now,
         status=ConvocationStatus.GENERATED,
     )
-    if old and old != convocation.file.name:
+    if stored and old:
         convocation.file.storage.delete(old)
+    elif not stored:
+        convocation.file.storage.delete(convocation.file.name)
     convocation.refresh_from_db()
     return convocation
 

@@ -271,3 +271,23 @@ def test_extra_time_lengthens_the_test_rounded_up_to_the_minute(percent, minutes
 
 def test_send_backoff_is_bounded():
     assert [convocations.send_backoff(n) for n in range(6)] == [60, 120, 240, 480, 900, 900]
+
+
+def test_when_another_run_stored_the_convocation_meanwhile_ours_is_discarded(
+    convened, monkeypatch, settings
+):
+    session, confirmed = convened
+    registration = confirmed[0]
+    Convocation.objects.create(registration=registration)
+
+    def render_while_another_run_stores(registration, language=None):
+        Convocation.objects.filter(registration=registration).update(
+            file="convocations/other-run.pdf", status=ConvocationStatus.GENERATED
+        )
+        return b"%PDF-1.7 ours"
+
+    monkeypatch.setattr(convocations, "render_pdf", render_while_another_run_stores)
+    convocation = convocations.generate_convocation(registration)
+    assert convocation.file.name == "convocations/other-run.pdf"
+    folder = settings.MEDIA_ROOT / "convocations" / str(session.pk)
+    assert not folder.exists() or not any(folder.iterdir())  # our file was removed
