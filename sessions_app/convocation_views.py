@@ -106,6 +106,7 @@ def _stored_convocation(request, pk) -> Convocation:
     return convocation
 
 
+@role_required(Role.ADMINISTRATOR, Role.CANDIDATE)
 def download_pdf(request, pk):
     convocation = _stored_convocation(request, pk)
     return FileResponse(
@@ -116,6 +117,7 @@ def download_pdf(request, pk):
     )
 
 
+@role_required(Role.ADMINISTRATOR, Role.CANDIDATE)
 def download_ics(request, pk):
     convocation = _stored_convocation(request, pk)
     response = HttpResponse(convocation.ics, content_type="text/calendar; charset=utf-8")
