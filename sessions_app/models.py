@@ -400,41 +400,6 @@ class Registration(models.Model):
         return "Gratuite"
 
 
-class AuditEvent(models.Model):
-    """Who did what to which registration, session or campaign, and when."""
-
-    at = models.DateTimeField(_("le"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
-    action = models.CharField(_("action"), max_length=40)
-    session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
-    )
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
-    )
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
-    )
-    before = models.CharField(_("avant"), max_length=40, blank=True)
-    after = models.CharField(_("après"), max_length=40, blank=True)
-    detail = models.TextField(_("détail"), blank=True)
-
-    class Meta:
-        verbose_name = _("événement")
-        verbose_name_plural = _("événements")
-        ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
-
-
 # --- Convocations, reminders and results (issue 6: sessions_app/convocations.py, results.py)
 
 
@@ -614,6 +579,9 @@ class StatisticsSnapshot(models.Model):
         verbose_name = _("statistiques de résultats")
         verbose_name_plural = _("statistiques de résultats")
         ordering = ["-computed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.academic_year or '—'} · {self.computed_at:%Y-%m-%d %H:%M}"
 
 
 # --- Invigilators and the day of the session
