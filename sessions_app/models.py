@@ -532,9 +532,7 @@ class CertificationResult(models.Model):
     score = models.PositiveSmallIntegerField(_("score (pix)"), null=True, blank=True)
     level = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
     competence_levels = models.JSONField(_("niveaux par compétence"), default=dict, blank=True)
-    complementary = models.JSONField(
-        _("certifications complémentaires"), default=dict, blank=True
-    )
+    complementary = models.JSONField(_("certifications complémentaires"), default=dict, blank=True)
     jury_comment = models.TextField(_("commentaire du jury"), blank=True)
     pix_session_number = models.CharField(_("session Pix"), max_length=20, blank=True)
     taken_on = models.DateField(_("passée le"), null=True, blank=True)
@@ -716,24 +714,36 @@ class IncidentCode(models.TextChoices):
     E2 = "E2", _("Le simulateur/l’application ne s’affiche pas")
     E3 = "E3", _("Le fichier à télécharger ne se télécharge pas ou ne s’ouvre pas")
     E4 = "E4", _("Le site à visiter est indisponible/en maintenance/inaccessible")
-    E5 = "E5", _(
-        "Le site est bloqué par les restrictions réseau de l’établissement "
-        "(réseaux sociaux par ex.)"
+    E5 = (
+        "E5",
+        _(
+            "Le site est bloqué par les restrictions réseau de l’établissement "
+            "(réseaux sociaux par ex.)"
+        ),
     )
     E6 = "E6", _("Le lien ne fonctionne pas")
     E7 = "E7", _("Autre incident lié à une question")
-    E8 = "E8", _(
-        "Le candidat bénéficie d’un temps majoré et n’a pas pu répondre à la question dans le "
-        "temps imparti"
+    E8 = (
+        "E8",
+        _(
+            "Le candidat bénéficie d’un temps majoré et n’a pas pu répondre à la question dans le "
+            "temps imparti"
+        ),
     )
     E9 = "E9", _("Le logiciel installé sur l’ordinateur n’a pas fonctionné")
-    E10 = "E10", _(
-        "Le candidat a été contraint de cliquer en dehors du cadre autorisé pour une question en "
-        "mode focus"
+    E10 = (
+        "E10",
+        _(
+            "Le candidat a été contraint de cliquer en dehors du cadre autorisé pour une question en "
+            "mode focus"
+        ),
     )
-    E11 = "E11", _(
-        "Une page «Oups une erreur est survenue» ou tout autre problème technique lié à la "
-        "plateforme a empêché le candidat de répondre à la question"
+    E11 = (
+        "E11",
+        _(
+            "Une page «Oups une erreur est survenue» ou tout autre problème technique lié à la "
+            "plateforme a empêché le candidat de répondre à la question"
+        ),
     )
     E12 = "E12", _("Problème avec l’accessibilité de la question (ex : daltonisme)")
 
