@@ -141,7 +141,8 @@ def convocation_context(registration: Registration) -> dict:
         if registration.complementary
         else "",
         "cancel_url": site_url(_cancel_path()),
-        "deadline_text": date_format(deadline, "l j F Y") + " " + deadline.strftime("%H:%M"),
+        "deadline_text": _("%(date)s à %(time)s")
+        % {"date": date_format(deadline, "l j F Y"), "time": deadline.strftime("%H:%M")},
     }
 
 

@@ -81,6 +81,9 @@ def test_one_pdf_per_confirmed_candidate_with_name_date_time_and_room(convened):
         assert "14:00" in text and "13:45" in text  # start, and arrival 15 minutes before
         assert "Salle S1" in text and "74 rue Louis Pasteur" in text
         assert "1 h 45" in text
+        flat = " ".join(text.split())
+        assert "avant le vendredi 17 octobre 2025 à 14:00" in flat  # 72 hours before
+        assert "/sessions/mon-inscription/" in flat  # where they cancel
         assert convocation.generated_at is not None
 
 
