@@ -117,7 +117,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "account_email_verification_sent": Url(PUBLIC),
     "account_change_password": Url(SIGNED_IN),
     # every persona has a password: "set" sends on to "change"
-    "account_set_password": Url(but(SIGNED_IN, **dict.fromkeys(ROLES[1:], REDIRECT))),
+    "account_set_password": Url(profile(LOGIN, *[REDIRECT] * 6)),
     "account_reset_password": Url(PUBLIC),
     "account_reset_password_done": Url(PUBLIC),
     "account_reset_password_from_key_done": Url(PUBLIC),
@@ -210,7 +210,9 @@ ACCESS_TABLE: dict[str, Url] = {
     "billing:year_report": Url(REFERENT_ONLY, {"label": "year_label", "fmt": Lit("csv")}),
     "billing:my_fees": Url(CANDIDATE_ONLY),
     # the external candidate's receipt: theirs and administrators' (see KNOWN_GAPS below)
-    "billing:receipt": Url(but(OWN_OBJECT, external=200, student=404), {"pk": "external_receipt"}),
+    "billing:receipt": Url(
+        profile(LOGIN, 404, 404, 200, 403, 200, 403), {"pk": "external_receipt"}
+    ),
     "billing:fees": Url(ADMIN_ONLY),
     "billing:fee_action": Url(ADMIN_ONLY, {"pk": "external_fee", "action": Lit("paiement")}),
     "billing:gip_statement": Url(ADMIN_AND_REFERENT),
@@ -241,6 +243,7 @@ class Group:
     """Every URL of a namespace answers the same way (plus named exceptions)."""
 
     namespace: str
+    prefix: str  # where it is mounted: its unnamed patterns belong to it too
     expect: dict
     why: str
     exceptions: dict = field(default_factory=dict)
@@ -251,6 +254,7 @@ class Group:
 GROUPS = (
     Group(
         namespace="admin",
+        prefix="backoffice/",
         expect=profile(*[ADMIN_LOGIN] * 7),
         why=(
             "Django admin, a back door for superusers (is_staff): no persona is staff, so every "
@@ -258,8 +262,8 @@ GROUPS = (
         ),
         exceptions={
             "admin:login": Url(PUBLIC),
-            # GET is refused (logging out is a POST); the non-staff are sent to the index
-            "admin:logout": Url(profile(*[REDIRECT] * 7)),
+            # the non-staff are sent to the admin index (and from there to its login page)
+            "admin:logout": Url(EVERYONE_REDIRECTED),
         },
         arg_values={"app_label": "candidates", "object_id": "1", "content_type_id": "1"},
     ),
@@ -301,10 +305,7 @@ def in_group(url: SiteUrl) -> Group | None:
     """The third-party group of a pattern (named or not), by namespace or by route prefix."""
     if url.name:
         return group_of(url.name)
-    return next((g for g in GROUPS if url.route.startswith(GROUP_PREFIXES[g.namespace])), None)
-
-
-GROUP_PREFIXES = {"admin": "backoffice/"}
+    return next((g for g in GROUPS if url.route.startswith(g.prefix)), None)
 
 
 def expectation(url: SiteUrl) -> Url | None:
