@@ -1,0 +1,64 @@
+"""The administrator watches a session's convocations go out (the page polls the progress)
+and the student downloads theirs and reads their result."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def convened_session(student):
+    from candidates.models import AcademicYear
+    from sessions_app.models import Registration, Room, Session
+    from tests.sessions_app.conftest import complete_identity, make_candidate
+
+    today = timezone.localdate()
+    year = AcademicYear.objects.create(
+        label="courante", start_date=today - dt.timedelta(days=60),
+        end_date=today + dt.timedelta(days=300),
+    )  # fmt: skip
+    room = Room.objects.create(site="Campus Hannah Arendt", name="Salle 0E07", capacity=24)
+    session = Session.objects.create(
+        academic_year=year, date=today + dt.timedelta(days=12), start_time=dt.time(9),
+        room=room, status="closed",
+    )  # fmt: skip
+    for candidate in (complete_identity(student.candidate), make_candidate(), make_candidate()):
+        Registration.objects.create(
+            candidate=candidate, session=session, academic_year=year, status="confirmed",
+            source="allocation", created_at=timezone.now(),
+        )  # fmt: skip
+    return session
+
+
+def test_progress_updates_live_then_the_student_downloads_the_convocation(
+    page, screenshot, administrator, student, convened_session
+):
+    from sessions_app.tasks import send_session_convocations
+
+    sign_in(page, administrator.email, PASSWORD)
+    page.goto(f"/convocations/session/{convened_session.pk}/")
+    sent = page.locator('#convocation-progress [data-count="sent"]')
+    assert sent.inner_text() == "0"
+    screenshot("before")
+    send_session_convocations.delay(convened_session.pk)  # as the worker would, meanwhile
+    page.wait_for_function(
+        "document.querySelector('#convocation-progress [data-count=\"sent\"]').textContent == '3'"
+    )
+    screenshot("sent-without-reload")
+    page.get_by_role("link", name="Actualiser").click()
+    assert page.get_by_role("cell", name="Envoyée").count() == 3
+
+    page.context.clear_cookies()
+    sign_in(page, student.email, PASSWORD)
+    page.get_by_role("link", name="Mes convocations").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger la convocation (PDF)").click()
+    assert download.value.suggested_filename == "convocation-pix.pdf"
+    screenshot("student-convocations")
