@@ -62,3 +62,22 @@ def test_progress_updates_live_then_the_student_downloads_the_convocation(
         page.get_by_role("link", name="Télécharger la convocation (PDF)").click()
     assert download.value.suggested_filename == "convocation-pix.pdf"
     screenshot("student-convocations")
+
+
+def test_the_referent_reads_the_statistics_as_charts_and_tables(page, screenshot, referent):
+    from sessions_app import statistics
+    from sessions_app.models import StatisticsSnapshot
+    from tests.sessions_app.test_statistics import ROWS
+
+    StatisticsSnapshot.objects.create(
+        computed_at=timezone.now(), data=statistics.compute(ROWS, max_level=6)
+    )
+    sign_in(page, referent.email, PASSWORD)
+    page.get_by_role("link", name="Statistiques").click()
+    page.get_by_role("heading", name="Distribution des scores").wait_for()
+    drawn = page.evaluate(
+        "[...document.querySelectorAll('canvas')].filter(c => window.Chart.getChart(c)).length"
+    )
+    assert drawn == 5
+    assert page.locator("#table-sessions tbody tr").count() == 2
+    screenshot("statistics")
