@@ -75,7 +75,8 @@ def build_world(*, student, other_student, external, invigilator, administrator)
 
     now = timezone.now()
     today = timezone.localdate()
-    first_year = today.year if today.month >= 9 else today.year - 1
+    day = today + dt.timedelta(days=30)  # the sessions' day: open, ahead of cancellation limits
+    first_year = day.year if day.month >= 9 else day.year - 1
     year, _ = AcademicYear.objects.get_or_create(
         label=f"{first_year}-{first_year + 1}",
         defaults={
@@ -87,7 +88,7 @@ def build_world(*, student, other_student, external, invigilator, administrator)
     room = Room.objects.create(site="Centre-ville", name="Salle S1", capacity=24)
     session = Session.objects.create(
         academic_year=year,
-        date=today + dt.timedelta(days=30),
+        date=day,
         start_time=dt.time(9, 0),
         room=room,
         capacity=20,
@@ -114,7 +115,7 @@ def build_world(*, student, other_student, external, invigilator, administrator)
     # A campaign of students' sessions, open now.
     campaign_session = Session.objects.create(
         academic_year=year,
-        date=today + dt.timedelta(days=60),
+        date=day,
         start_time=dt.time(14, 0),
         room=room,
         capacity=20,
