@@ -102,6 +102,7 @@ def compute_statistics(academic_year_id: int | None = None) -> int:
 
     return statistics.refresh(academic_year_id).pk
 
+
 from .invigilation_tasks import (  # noqa: E402, F401  (invigilation: found by workers)
     generate_attendance_sheet_task,
     purge_invigilation_documents_task,
