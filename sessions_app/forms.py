@@ -145,3 +145,13 @@ class ApplicationForm(forms.Form):
             for rank in range(1, MAX_WISHES + 1)
             if self.cleaned_data.get(f"wish_{rank}")
         ]
+
+
+class RescheduleForm(forms.Form):
+    """Move a session: its convocations are regenerated and its candidates told."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    room = forms.ModelChoiceField(label=_("Salle"), queryset=Room.objects.all())

@@ -734,8 +734,8 @@ class IncidentCode(models.TextChoices):
     E10 = (
         "E10",
         _(
-            "Le candidat a été contraint de cliquer en dehors du cadre autorisé pour une question en "
-            "mode focus"
+            "Le candidat a été contraint de cliquer en dehors du cadre autorisé pour une "
+            "question en mode focus"
         ),
     )
     E11 = (

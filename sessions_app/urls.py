@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.session_detail, name="session"),
     path("<int:pk>/statut/", views.session_status, name="session_status"),
     path("<int:pk>/pix-certif/", views.session_pix, name="session_pix"),
+    path("<int:pk>/deplacer/", views.session_reschedule, name="session_reschedule"),
     path("<int:pk>/affecter/", views.session_override, name="session_override"),
     path("salles/", views.room_list, name="rooms"),
     path("campagnes/", views.campaign_list, name="campaigns"),

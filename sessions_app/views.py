@@ -24,6 +24,7 @@ from .forms import (
     CampaignForm,
     OverrideForm,
     PixCertifForm,
+    RescheduleForm,
     RoomForm,
     SessionForm,
     SessionSeriesForm,
@@ -197,6 +198,30 @@ def session_status(request, pk):
             _("Statut de la session mis à jour."),
         )
     return redirect("sessions_app:session", pk=pk)
+
+
+@admin_only
+def session_reschedule(request, pk):
+    """Change a session's date, time or room; convocations follow (convocations.py)."""
+    from .convocations import reschedule_session
+
+    session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
+    initial = {"date": session.date, "start_time": session.start_time, "room": session.room}
+    form = RescheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reschedule_session(session, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Session déplacée : les convocations sont régénérées et les inscrits prévenus."),
+            )
+            return redirect("sessions_app:session", pk=pk)
+    return render(
+        request, "sessions_app/session_reschedule.html", {"session": session, "form": form}
+    )
 
 
 @admin_only
