@@ -96,7 +96,8 @@ def test_invigilator_takes_the_roll_call_and_administrator_finalises(
     # The administrator finalises the session.
     sign_in(page, administrator.email, PASSWORD)
     page.get_by_role("button", name="Sessions", exact=True).click()  # the Sessions menu
-    page.get_by_role("link", name="Surveillance").click()
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    nav.get_by_role("link", name="Surveillance").click()
     page.get_by_role("link", name="Finalisation").click()
     table = page.get_by_test_id("finalisation")
     assert "C2 Modification infos candidat : Ajout/modification du temps majoré" in (
