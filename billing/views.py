@@ -198,6 +198,7 @@ def my_fees(request):
     return render(request, "billing/my_fees.html", {"fees": fees, "candidate": candidate})
 
 
+@role_required(Role.ADMINISTRATOR, Role.CANDIDATE)
 def receipt_download(request, pk):
     receipt = receipt_for(request.user, pk)
     if not receipt.file:

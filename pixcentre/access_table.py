@@ -210,7 +210,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "billing:dashboard": Url(REFERENT_ONLY),
     "billing:year_report": Url(REFERENT_ONLY, {"label": "year_label", "fmt": Lit("csv")}),
     "billing:my_fees": Url(CANDIDATE_ONLY),
-    # the external candidate's receipt: theirs and administrators' (see KNOWN_GAPS below)
+    # the external candidate's receipt: theirs and administrators'
     "billing:receipt": Url(
         profile(LOGIN, 404, 404, 200, 403, 200, 403), {"pk": "external_receipt"}
     ),
@@ -223,17 +223,7 @@ ACCESS_TABLE: dict[str, Url] = {
 # Cases where the site does not (yet) answer what the table says it should: (URL name, role,
 # why). The test reports each as an expected failure (xfail) until it is fixed, then asks for
 # the line to go.
-_RECEIPT = (
-    "billing.views.receipt_download has no @role_required: receipt_for() answers 404 to anyone "
-    "who is not an administrator or a candidate; tests/billing/test_fee_views.py "
-    "(test_receipts_of_others_are_404) asserts that 404 for anonymous, so the fix goes with "
-    "billing's test"
-)
-KNOWN_GAPS: list[tuple[str, str, str]] = [
-    ("billing:receipt", "anonymous", _RECEIPT),
-    ("billing:receipt", "invigilator", _RECEIPT),
-    ("billing:receipt", "referent", _RECEIPT),
-]
+KNOWN_GAPS: list[tuple[str, str, str]] = []
 
 
 # --- third-party groups: one rule each --------------------------------------------------------
