@@ -143,6 +143,25 @@ def _audit(
     )
 
 
+def _cancel(registration, action, *, session, acting_user, now) -> str:
+    """Cancel one registration (the caller holds the locks) and audit it; returns the status
+    it had before."""
+    before = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    _audit(
+        action,
+        actor=acting_user,
+        now=now,
+        session=session,
+        registration=registration,
+        before=before,
+        after=registration.status,
+    )
+    return before
+
+
 def _recipient(candidate: Candidate) -> str:
     return candidate.convocation_email or (candidate.user.email if candidate.user_id else "")
 
@@ -425,18 +444,12 @@ def change_session_status(session: Session, status: str, *, acting_user, now=Non
         for registration in session.registrations.filter(status__in=ACTIVE_STATUSES).select_related(
             "candidate__user", "session__room"
         ):
-            before = registration.status
-            registration.status = RegistrationStatus.CANCELLED
-            registration.cancelled_at = now
-            registration.save(update_fields=["status", "cancelled_at"])
-            _audit(
+            _cancel(
+                registration,
                 "registration_cancelled_with_session",
-                actor=acting_user,
-                now=now,
                 session=session,
-                registration=registration,
-                before=before,
-                after=registration.status,
+                acting_user=acting_user,
+                now=now,
             )
             _email_session_cancelled(registration)
     return session
@@ -887,19 +900,7 @@ def cancel_registration(registration: Registration, *, acting_user, now=None) ->
             )
             % {"hours": getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72)}
         )
-    before = registration.status
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now
-    registration.save(update_fields=["status", "cancelled_at"])
-    _audit(
-        "cancelled",
-        actor=acting_user,
-        now=now,
-        session=session,
-        registration=registration,
-        before=before,
-        after=registration.status,
-    )
+    before = _cancel(registration, "cancelled", session=session, acting_user=acting_user, now=now)
     if before == RegistrationStatus.CONFIRMED and session.status in (
         SessionStatus.OPEN,
         SessionStatus.CLOSED,
