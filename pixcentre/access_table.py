@@ -105,6 +105,7 @@ ACCESS_TABLE: dict[str, Url] = {
     # --- pixcentre ----------------------------------------------------------------------------
     "home": Url(PUBLIC),
     "healthz": Url(PUBLIC),  # monitoring probe: state of database, broker, workers; no data
+    "ping": Url(PUBLIC),  # bare "ok" (the load benchmark's ceiling): no database, no data
     "audit_log": Url(ADMIN_ONLY),
     "set_language": Url(EVERYONE_REDIRECTED),  # GET: back to the page (or home), changes nothing
     # --- allauth (comptes/) -------------------------------------------------------------------

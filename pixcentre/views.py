@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -30,6 +30,14 @@ def home(request):
 
         context["understaffed_sessions"] = understaffed_sessions()
     return render(request, HOME_TEMPLATES[user.role], context)
+
+
+@never_cache
+@require_GET
+def ping(request):
+    """A bare page: no database, no template, no session. The ceiling of a web process
+    (``benchmarks/load_registration.py`` compares the apply request with it)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache
