@@ -171,6 +171,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Behind the reverse proxy (docs/deployment.md) every request arrives from the proxy's address:
+# the per-IP limits above would then count the whole university as one client (a registration
+# opening got 429 after 30 logins). Set to the number of proxies appending to X-Forwarded-For
+# (1 for the university's nginx); leave 0 when gunicorn is reachable directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Centre Pix] "
 LOGIN_URL = "account_login"
