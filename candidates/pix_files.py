@@ -254,11 +254,13 @@ def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Lay
 
 
 def _int(value: str) -> int | None:
-    """A whole number written the French way (``12`` or ``12,0``); None when it is not one."""
-    if value.isdigit():
+    """A whole number written the French way (``12`` or ``12,0``); None when it is not one.
+    Only ASCII digits: ``str.isdigit`` also accepts superscripts such as ``²``, which
+    ``int()`` refuses."""
+    if value.isascii() and value.isdigit():
         return int(value)
     text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
         return None
     number = float(text)
     return int(number) if number.is_integer() else None
