@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from outbox.dispatch import enqueue
 
 from . import costs
 from .models import (
@@ -216,7 +217,7 @@ def _next_receipt_number(year) -> int:
 def _enqueue_receipt_pdf(receipt_id: int):
     from .tasks import generate_receipt_pdf
 
-    transaction.on_commit(lambda: generate_receipt_pdf.delay(receipt_id))
+    enqueue(generate_receipt_pdf, receipt_id)
 
 
 def _record_payment(

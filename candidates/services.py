@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from competences import scoring
+from outbox.dispatch import enqueue
 
 from . import pix_files, priority, unit_files
 from .models import (
@@ -91,7 +92,7 @@ def start_profile_import(*, data: bytes, file_name: str, acting_user, now=None) 
             file_name=file_name[:255],
         )
         profile_import.file.save(file_name[-100:] or "export.csv", ContentFile(data), save=True)
-        transaction.on_commit(lambda: run_profile_import.delay(profile_import.pk))
+        enqueue(run_profile_import, profile_import.pk)
     return profile_import
 
 
@@ -225,7 +226,7 @@ def import_profiles(
             if touched:
                 from .tasks import compute_scores_task
 
-                transaction.on_commit(lambda: compute_scores_task.delay(touched))
+                enqueue(compute_scores_task, touched)
     except _DryRun:
         pass
     return profile_import
@@ -466,7 +467,7 @@ def request_scores(candidate_ids: list[int] | None = None) -> None:
     """On demand: enqueue the computation after commit."""
     from .tasks import compute_scores_task
 
-    transaction.on_commit(lambda: compute_scores_task.delay(candidate_ids))
+    enqueue(compute_scores_task, candidate_ids)
 
 
 def newest_profile(candidate: Candidate) -> PositioningProfile | None:
@@ -580,7 +581,7 @@ def import_unit_enrolments(
         if touched:
             from .tasks import compute_scores_task
 
-            transaction.on_commit(lambda: compute_scores_task.delay(touched))
+            enqueue(compute_scores_task, touched)
     return result
 
 

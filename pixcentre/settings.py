@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     # Domain apps, lowest first: each may import only those above it.
+    "outbox",  # tasks wait here, in the database, until the broker takes them
     "accounts",
     "competences",
     "candidates",
@@ -124,16 +125,26 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A stopped Redis is noticed in seconds, not minutes: the web keeps answering and the tasks wait
+# in the outbox (outbox/dispatch.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3}
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Tasks that could not reach Redis when they were made go out once it is back.
+    "publish-pending-tasks": {
+        "task": "outbox.tasks.sweep_pending_tasks",
+        "schedule": env.float("PIX_OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
+}
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, but pages keep working when it stops (pixcentre/cache.py).
+            "BACKEND": "pixcentre.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pixcentre",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -142,6 +153,8 @@ else:
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A provider's own backend class, when EMAIL_URL's schemes are not enough.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Centre Pix <pix@univ-avignon.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -264,6 +277,9 @@ PIX_EXTRA_TIME_EXTENSION_MINUTES = env.int("PIX_EXTRA_TIME_EXTENSION_MINUTES", d
 # --- sessions_app ---------------------------------------------------------------------------
 # A candidate may cancel their seat up to this many hours before the session starts.
 PIX_CANCELLATION_DEADLINE_HOURS = env.int("PIX_CANCELLATION_DEADLINE_HOURS", default=72)
+# A worker that died while sending a convocation leaves a claim; after this many seconds the
+# next run may send that convocation (sessions_app/convocations.py).
+PIX_CONVOCATION_SEND_LEASE_SECONDS = env.int("PIX_CONVOCATION_SEND_LEASE_SECONDS", default=600)
 
 # --- invigilation ---------------------------------------------------------------------------
 # Attendance sheets and fraud reports are deleted this many days after they were made

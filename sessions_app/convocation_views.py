@@ -2,7 +2,6 @@
 candidate's own convocations (PDF and calendar file)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
+from outbox.dispatch import enqueue
 
 from . import convocations
 from .access import candidate_of, registration_for
@@ -35,7 +35,7 @@ def session_detail(request, pk):
     if request.method == "POST":
         from .tasks import send_session_convocations
 
-        transaction.on_commit(lambda: send_session_convocations.delay(session.pk))
+        enqueue(send_session_convocations, session.pk)
         messages.success(
             request, _("L’envoi des convocations est lancé : suivez sa progression ci-dessous.")
         )
@@ -76,9 +76,9 @@ def resend(request, pk):
 
         session_id = convocation.registration.session_id
         if convocation.file:
-            transaction.on_commit(lambda: deliver_convocation.delay(convocation.pk))
+            enqueue(deliver_convocation, convocation.pk)
         else:
-            transaction.on_commit(lambda: send_session_convocations.delay(session_id))
+            enqueue(send_session_convocations, session_id)
         messages.success(
             request,
             _("La convocation de %(candidate)s va être renvoyée.")

@@ -13,8 +13,9 @@ Sending is idempotent. Each email is *claimed* first with a conditional UPDATE::
 Only the run whose UPDATE touched the row sends; ``sent_at`` is written right after the SMTP
 server accepted the message. A second run (or two workers at once) finds the row sent or
 claimed and does nothing; a worker that died after claiming leaves a claim that expires after
-``SEND_LEASE``, and the next run finishes the rest. The only window for a duplicate is a crash
-between the SMTP server's acceptance and the ``sent_at`` write, which no SMTP client can close.
+``PIX_CONVOCATION_SEND_LEASE_SECONDS`` (10 minutes), and the next run finishes the rest. The
+only window for a duplicate is a crash between the SMTP server's acceptance and the ``sent_at``
+write, which no SMTP client can close.
 Reminders (7 days and 1 day before) use the same claim on ``ReminderSent``, unique per
 registration and kind.
 """
@@ -39,6 +40,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from outbox.dispatch import enqueue
 
 from .models import (
     PARIS,
@@ -57,7 +59,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 ARRIVAL_BEFORE = dt.timedelta(minutes=15)
-SEND_LEASE = dt.timedelta(minutes=10)
 MAX_SEND_ATTEMPTS = 5
 REMINDER_WINDOWS = {
     # kind: (sent when the session starts within this delay, but not within the next kind's)
@@ -236,11 +237,15 @@ def generate_session_convocations(session: Session, *, now=None) -> list[Convoca
 # --- sending ----------------------------------------------------------------------------------
 
 
+def _send_lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.PIX_CONVOCATION_SEND_LEASE_SECONDS)
+
+
 def _claim(model, pk: int, now) -> bool:
     """The conditional UPDATE that makes a send happen once (see the module docstring)."""
     return bool(
         model.objects.filter(pk=pk, sent_at__isnull=True)
-        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - SEND_LEASE))
+        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - _send_lease()))
         .update(sending_since=now)
     )
 
@@ -584,5 +589,5 @@ def reschedule_session(
     if convened_ids:
         from .tasks import send_session_convocations
 
-        transaction.on_commit(lambda: send_session_convocations.delay(session.pk))
+        enqueue(send_session_convocations, session.pk)
     return session

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from candidates.models import Candidate
 from competences import scoring
+from outbox.dispatch import enqueue
 
 from . import pix_results
 from .models import (
@@ -298,9 +299,9 @@ def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
             to_notify.append(result.pk)
     record.save(update_fields=["created_count", "updated_count"])
     for pk in to_notify:
-        transaction.on_commit(lambda pk=pk: notify_result.delay(pk))
+        enqueue(notify_result, pk)
     for year_id in years:
-        transaction.on_commit(lambda y=year_id: compute_statistics.delay(y))
+        enqueue(compute_statistics, year_id)
     return record
 
 

@@ -15,6 +15,7 @@ from accounts.models import Role
 from candidates.models import AcademicYear
 from competences import scoring
 from competences.models import Competence
+from outbox.dispatch import enqueue
 
 from . import results, statistics
 from .access import candidate_of
@@ -122,7 +123,7 @@ def statistics_page(request):
     if request.method == "POST":
         from .tasks import compute_statistics
 
-        compute_statistics.delay(year_id)
+        enqueue(compute_statistics, year_id)
         messages.success(request, _("Le calcul des statistiques est lancé."))
         url = redirect("results:statistics").url
         return redirect(f"{url}?annee={year.label}" if year else url)

@@ -5,7 +5,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear, CandidateKind
+from outbox.dispatch import enqueue
 
 from . import exports, services
 from .access import candidate_of, registration_for
@@ -383,7 +383,7 @@ def campaign_allocate(request, pk):
             request, _("La campagne est encore ouverte : l’attribution se fait après sa clôture.")
         )
     else:
-        transaction.on_commit(lambda: allocate_campaign_task.delay(campaign.pk))
+        enqueue(allocate_campaign_task, campaign.pk)
         messages.success(
             request, _("Attribution lancée : chaque candidat reçoit son résultat par e-mail.")
         )

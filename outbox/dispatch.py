@@ -1,0 +1,95 @@
+"""Queue Celery tasks without losing them when the broker is down.
+
+``enqueue(task, *args)`` replaces ``transaction.on_commit(lambda: task.delay(*args))``:
+
+* In-process (no broker, the embedded default and the tests): the task runs after the commit,
+  exactly as before.
+* With a broker: a ``PendingTask`` row is written inside the caller's transaction, so the task
+  exists exactly when the change that needs it is committed. After the commit the task is
+  published and the row deleted. If Redis cannot be reached, the request still succeeds: the
+  row stays, and ``sweep`` publishes it once Redis is back (Celery beat runs it every minute,
+  each worker runs it when it starts, ``manage.py publish_pending_tasks`` runs it by hand).
+
+A task may thus be published twice (published, then the process dies before deleting its
+row): every task given to ``enqueue`` must be idempotent, and ours are (each re-checks its
+state: convocations sent once, allocation done once, results notified once).
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from .models import PendingTask
+
+logger = logging.getLogger(__name__)
+
+# Publishing gives up quickly when the broker is unreachable: the row keeps the task.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# The sweep leaves recent rows to the request that wrote them (it publishes right after commit).
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 500
+
+
+def _eager(task) -> bool:
+    return bool(task.app.conf.task_always_eager)
+
+
+def enqueue(task, *args, **kwargs) -> PendingTask | None:
+    """Run ``task(*args, **kwargs)`` in the background once the current transaction commits."""
+    if _eager(task):
+        transaction.on_commit(lambda: task.delay(*args, **kwargs))
+        return None
+    pending = PendingTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: publish(pending.pk))
+    return pending
+
+
+def publish(pending_id: int) -> bool:
+    """Hand one waiting task to the broker and forget it. False if it is still waiting."""
+    with transaction.atomic():
+        # skip_locked: a sweep and the request that wrote the row never publish it both.
+        pending = (
+            PendingTask.objects.select_for_update(skip_locked=True).filter(pk=pending_id).first()
+        )
+        if pending is None:
+            return False  # published meanwhile, or being published by another process
+        try:
+            current_app.send_task(
+                pending.task_name,
+                args=pending.args,
+                kwargs=pending.kwargs,
+                retry=True,
+                retry_policy=PUBLISH_RETRY_POLICY,
+                # Nobody waits for these results; with Redis down, subscribing to one would
+                # retry for twenty seconds before the publish even starts.
+                ignore_result=True,
+            )
+        except Exception as exc:  # broker unreachable: keep the row for the sweep
+            logger.warning("Broker unreachable, %s kept for later: %s", pending, exc)
+            pending.attempts += 1
+            pending.last_attempt_at = timezone.now()
+            pending.last_error = str(exc)[:300]
+            pending.save(update_fields=["attempts", "last_attempt_at", "last_error"])
+            return False
+        pending.delete()
+    return True
+
+
+def sweep(grace: timedelta = SWEEP_GRACE) -> dict:
+    """Publish the tasks still waiting (oldest first). Stops at the first broker failure."""
+    cutoff = timezone.now() - grace
+    ids = list(
+        PendingTask.objects.filter(created_at__lte=cutoff).values_list("pk", flat=True)[
+            :SWEEP_BATCH
+        ]
+    )
+    published = 0
+    for pending_id in ids:
+        if publish(pending_id):
+            published += 1
+        elif PendingTask.objects.filter(pk=pending_id).exists():
+            break  # the broker is still down: the next sweep tries again
+    return {"published": published, "waiting": PendingTask.objects.count()}

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def sweep_pending_tasks() -> dict:
+    """Celery beat, every minute: publish the tasks that could not reach the broker."""
+    from .dispatch import sweep
+
+    return sweep()

@@ -1,0 +1,3 @@
+"""Fixtures shared with the sessions tests."""
+
+from tests.sessions_app.conftest import room, year  # noqa: F401

@@ -1,0 +1,120 @@
+"""The outbox: a task is written with the change that needs it and survives a broker that is
+down. The broker boundary (``send_task``) is replaced here to make it fail or record; the real
+thing, a Redis server stopped and started again under a running site, is
+tests/faults/test_redis_stopped.py."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from outbox import dispatch
+from outbox.models import PendingTask
+from pixcentre.celery import app as celery_app
+from pixcentre.tasks import ping
+
+
+@pytest.fixture
+def broker_mode(monkeypatch):
+    """Tasks go to a broker (not in-process); the broker records what it is given."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    sent = []
+
+    def send_task(name, args=None, kwargs=None, **options):
+        sent.append((name, list(args or []), dict(kwargs or {})))
+
+    monkeypatch.setattr(celery_app, "send_task", send_task)
+    return sent
+
+
+@pytest.fixture
+def broker_down(broker_mode, monkeypatch):
+    def send_task(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(celery_app, "send_task", send_task)
+    return broker_mode
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_the_task_runs_after_commit_and_nothing_is_stored(monkeypatch):
+    calls = []
+    monkeypatch.setattr(ping, "delay", lambda *a, **k: calls.append(a))
+    with transaction.atomic():
+        assert dispatch.enqueue(ping) is None
+        assert calls == []  # not before the commit
+    assert calls == [()]
+    assert PendingTask.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_the_task_is_published_after_commit_and_forgotten(broker_mode):
+    with transaction.atomic():
+        pending = dispatch.enqueue(ping, 7, kind="x")
+        assert PendingTask.objects.filter(pk=pending.pk).exists()
+        assert broker_mode == []
+    assert broker_mode == [("pixcentre.tasks.ping", [7], {"kind": "x"})]
+    assert PendingTask.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_no_task(broker_mode):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        dispatch.enqueue(ping)
+        raise RuntimeError("the change failed")
+    assert PendingTask.objects.count() == 0
+    assert broker_mode == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_keeps_the_task_and_the_sweep_sends_it_later(
+    broker_down, monkeypatch
+):
+    with transaction.atomic():
+        dispatch.enqueue(ping, 1)
+    pending = PendingTask.objects.get()  # the request succeeded; the task waits
+    assert pending.attempts == 1
+    assert "Connection refused" in pending.last_error
+
+    assert dispatch.sweep(grace=timedelta(0)) == {"published": 0, "waiting": 1}
+    assert PendingTask.objects.get().attempts == 2
+
+    sent = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, kwargs, **o: sent.append(args))
+    # The request that wrote a row publishes it itself: the periodic sweep leaves young rows.
+    assert dispatch.sweep() == {"published": 0, "waiting": 1}
+    PendingTask.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    assert dispatch.sweep() == {"published": 1, "waiting": 0}
+    assert sent == [[1]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_stops_at_the_first_failure_and_keeps_the_order(broker_down):
+    for n in range(3):
+        dispatch.enqueue(ping, n)
+    assert dispatch.sweep(grace=timedelta(0)) == {"published": 0, "waiting": 3}
+    attempts = list(PendingTask.objects.values_list("args", "attempts"))
+    # Each was tried once when made; the sweep gave up after the first one failed again.
+    assert attempts == [([0], 2), ([1], 1), ([2], 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_publishes_everything_waiting(broker_down, monkeypatch, capsys):
+    dispatch.enqueue(ping, 5)
+    monkeypatch.setattr(celery_app, "send_task", lambda *a, **k: None)
+    call_command("publish_pending_tasks")
+    assert "1 task(s) published, 0 still waiting." in capsys.readouterr().out
+    assert PendingTask.objects.count() == 0
+
+
+def test_the_beat_schedule_runs_the_sweep_every_minute():
+    from django.conf import settings
+
+    from outbox.tasks import sweep_pending_tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["publish-pending-tasks"]
+    assert entry["task"] == sweep_pending_tasks.name
+    assert entry["schedule"] == 60.0
