@@ -50,6 +50,19 @@ def parse_unit_enrolments(data: bytes) -> tuple[list[UnitRow], list[Problem]]:
     except UnicodeDecodeError:
         raise NotAUnitFile(_("Le fichier n’est pas encodé en UTF-8.")) from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        return _parse_rows(reader)
+    except csv.Error:
+        raise NotAUnitFile(
+            _(
+                "Le fichier n’est pas un CSV lisible vers la ligne %(line)s (guillemets ou "
+                "cellule trop longue)."
+            )
+            % {"line": reader.line_num}
+        ) from None
+
+
+def _parse_rows(reader) -> tuple[list[UnitRow], list[Problem]]:
     header = [normalise(unguard(h.strip())) for h in next(reader, [])]
     wanted = {name: normalise(name) for name in (COL_NUMBER, COL_UNIT, COL_COURSES)}
     missing = [name for name, norm in wanted.items() if norm not in header]
@@ -87,7 +100,7 @@ def parse_unit_enrolments(data: bytes) -> tuple[list[UnitRow], list[Problem]]:
                 Problem(line, COL_UNIT, unit_label, _("Unité attendue : Pix1 ou Pix2."))
             )
             bad = True
-        if not courses_text.isdigit() or not 0 <= int(courses_text) <= COURSE_COUNT:
+        if not re.fullmatch(r"[0-9]{1,3}", courses_text) or int(courses_text) > COURSE_COUNT:
             problems.append(
                 Problem(
                     line,
