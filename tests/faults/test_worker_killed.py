@@ -1,0 +1,113 @@
+"""Fault: a Celery worker is killed (SIGKILL) in the middle of a session's convocations.
+
+Nothing is sent twice, and the next run (an administrator clicking again, or the next
+reminder pass) sends the rest once the dead worker's claims have expired. A real worker on
+Redis and PostgreSQL; documented in docs/reliability.md."""
+
+import email
+import os
+import signal
+import time
+import uuid
+from collections import Counter
+
+import pytest
+
+from sessions_app.models import Convocation, Registration, RegistrationSource, RegistrationStatus
+from sessions_app.tasks import send_session_convocations
+from tests.sessions_app.conftest import NOW, make_candidate, make_session
+
+from .processes import celery_worker, database_url, wait_for
+
+BROKER = bool(os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL"))
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(not BROKER, reason="needs CELERY_BROKER_URL (Redis)"),
+    pytest.mark.skipif(
+        "postgres" not in os.environ.get("DATABASE_URL", ""),
+        reason="the worker must share the test database: PostgreSQL only",
+    ),
+]
+
+CANDIDATES = 10
+SENT_BEFORE_THE_KILL = 3
+LEASE_SECONDS = 2
+
+
+def _recipients(mail_dir) -> Counter:
+    recipients = Counter()
+    for path in mail_dir.iterdir():
+        for chunk in path.read_text().split("-" * 79):
+            if chunk.strip():
+                recipients[email.message_from_string(chunk.strip())["To"]] += 1
+    return recipients
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_batch_sends_nothing_twice_and_the_next_run_sends_the_rest(
+    year, room, settings, tmp_path
+):
+    session = make_session(year, room, day=20, hour=14)
+    registrations = [
+        Registration.objects.create(
+            candidate=make_candidate(), session=session, academic_year=year,
+            status=RegistrationStatus.CONFIRMED, source=RegistrationSource.FIRST_COME,
+            created_at=NOW,
+        )
+        for _ in range(CANDIDATES)
+    ]  # fmt: skip
+    mail_dir, markers = tmp_path / "mail", tmp_path / "held"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # four slashes: an absolute path
+        "CONN_MAX_AGE": "0",
+    }
+    sent = Convocation.objects.filter(sent_at__isnull=False)
+
+    first = f"fault-{uuid.uuid4().hex[:8]}"
+    held = {
+        **env,
+        "CELERY_QUEUE": first,
+        "EMAIL_BACKEND": "tests.faults.held_mail.HeldFileBackend",
+        "HELD_MAIL_FREE": str(SENT_BEFORE_THE_KILL),
+        "HELD_MAIL_MARKERS": str(markers),
+    }
+    with celery_worker(first, held, tmp_path / "worker-1.log") as worker:
+        send_session_convocations.apply_async((session.pk,), queue=first)
+        # Both pool processes hold a message each; what was written is recorded as sent.
+        wait_for(
+            lambda: markers.exists() and len(list(markers.iterdir())) == 2,
+            timeout=90,
+            what="the worker's two processes to be held mid-batch",
+        )
+        wait_for(
+            lambda: sent.count() == sum(_recipients(mail_dir).values()),
+            timeout=10,
+            what="sent_at of the written messages",
+        )
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+    sent_before = sent.count()
+    assert SENT_BEFORE_THE_KILL <= sent_before < CANDIDATES
+    assert all(n == 1 for n in _recipients(mail_dir).values())
+    # The two held convocations are claimed by the dead worker: a run within the lease skips
+    # them, a run after it sends them.
+    assert Convocation.objects.filter(sending_since__isnull=False, sent_at=None).count() == 2
+
+    second = f"fault-{uuid.uuid4().hex[:8]}"
+    env = {**env, "CELERY_QUEUE": second, "PIX_CONVOCATION_SEND_LEASE_SECONDS": "2"}
+    with celery_worker(second, env, tmp_path / "worker-2.log"):
+        time.sleep(LEASE_SECONDS + 0.5)
+        send_session_convocations.apply_async((session.pk,), queue=second)
+        wait_for(
+            lambda: sent.count() == CANDIDATES,
+            timeout=90,
+            what="the next run to send the rest",
+            interval=0.5,
+        )
+        time.sleep(1)  # a duplicate, if any, would have left by now
+
+    assert _recipients(mail_dir) == Counter(r.candidate.convocation_email for r in registrations)
