@@ -75,3 +75,30 @@ def sign_in(page, email, password):
     page.get_by_label("Courriel").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Connexion").click()
+
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page, *, impacts=AXE_BLOCKING) -> list[dict]:
+    """Runs axe-core on the page as it is now; returns the violations of the given impacts."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in results["violations"] if v["impact"] in impacts]
+
+
+def assert_accessible(page):
+    """No axe-core violation of impact "serious" or "critical" on the page as it is now."""
+    violations = axe_violations(page)
+    if violations:
+        lines = [f"axe-core: {len(violations)} serious/critical violation(s) on {page.url}"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
+            for node in v["nodes"][:5]:
+                summary = node.get("failureSummary", "").replace("\n", " ")
+                lines.append(f"    {node['target']}: {summary}")
+            if len(v["nodes"]) > 5:
+                lines.append(f"    … and {len(v['nodes']) - 5} more node(s)")
+        pytest.fail("\n".join(lines), pytrace=False)
