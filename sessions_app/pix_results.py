@@ -80,6 +80,8 @@ _KNOWN_COLUMNS = (*_COMMON_COLUMNS, COL_TYPE, COL_PIX, COL_LEVEL, COL_SCORE, *CO
 _DATE_RE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 _INT_RE = re.compile(r"^\d{1,9}$")
 _DIGITS_RE = re.compile(r"^\d+$")
+# Certification and session numbers are stored in 20 characters.
+MAX_NUMBER_DIGITS = 20
 _FORMULA_GUARD_RE = re.compile(r"^'[=+\-@]")
 
 
@@ -294,6 +296,13 @@ class _LineReader:
         value = self.cell(column)
         if not _DIGITS_RE.match(value):
             self.problem(column, value, _("Un nombre est attendu."))
+        elif len(value) > MAX_NUMBER_DIGITS:
+            self.problem(
+                column,
+                value,
+                _("Un numéro de %(max)d chiffres au plus est attendu.")
+                % {"max": MAX_NUMBER_DIGITS},
+            )
         return value
 
     def date(self, column: str) -> dt.date | None:
