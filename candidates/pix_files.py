@@ -28,6 +28,9 @@ from competences import scoring
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 NA = "NA"
+# The database's widths: a longer campaign id or external id is reported, not cut.
+MAX_CAMPAIGN_ID = 32
+MAX_EXTERNAL_ID = 64
 FORMULA_CHARS = "=+-@"
 
 COL_ORGANISATION = "Nom de l'organisation"
@@ -412,6 +415,19 @@ def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, pro
         group=cells[layout.group] if layout.group is not None else "",
         extra={name: cells[i] for name, i in layout.extra},
     )
+    if len(campaign_id) > MAX_CAMPAIGN_ID:
+        problem(
+            COL_CAMPAIGN_ID,
+            campaign_id,
+            _("Identifiant de campagne trop long (%(max)s caractères au plus).")
+            % {"max": MAX_CAMPAIGN_ID},
+        )
+    if len(row.external_id) > MAX_EXTERNAL_ID:
+        problem(
+            layout.external_id[0],
+            row.external_id,
+            _("Identifiant trop long (%(max)s caractères au plus).") % {"max": MAX_EXTERNAL_ID},
+        )
     if not row.last_name:
         problem(COL_LAST_NAME, "", _("Le nom du participant est vide."))
     if not row.first_name:
