@@ -136,6 +136,14 @@ def statistics_page(request):
             "years": AcademicYear.objects.all(),
             "snapshot": snapshot,
             "data": snapshot.data if snapshot else None,
+            "chart_labels": {
+                "mean": _("Moyenne"),
+                "median": _("Médiane"),
+                "candidates": _("Candidats"),
+                "level": _("Niveau moyen"),
+                "positioning": _("Pix de positionnement"),
+                "certified": _("Score certifié"),
+            },
         },
     )
 

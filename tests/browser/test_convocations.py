@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -48,9 +49,7 @@ def test_progress_updates_live_then_the_student_downloads_the_convocation(
     assert sent.inner_text() == "0"
     screenshot("before")
     send_session_convocations.delay(convened_session.pk)  # as the worker would, meanwhile
-    page.wait_for_function(
-        "document.querySelector('#convocation-progress [data-count=\"sent\"]').textContent == '3'"
-    )
+    expect(sent).to_have_text("3")  # the page's own polling, without a reload
     screenshot("sent-without-reload")
     page.get_by_role("link", name="Actualiser").click()
     assert page.get_by_role("cell", name="Envoyée").count() == 3

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -69,7 +70,7 @@ def test_referent_sees_the_dashboard_with_its_charts(
     page.get_by_role("heading", name=f"Tableau de bord {year_with_activity.label}").wait_for()
     for canvas in ("chart-monthly", "chart-cumulative", "chart-fill"):
         page.locator(f"#{canvas}").wait_for(state="visible")
-    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    expect(page.locator("body")).to_have_attribute("data-charts-ready", "true")
     # Chart.js has drawn: each canvas holds a chart instance.
     drawn = page.evaluate(
         "['chart-monthly', 'chart-cumulative', 'chart-fill']"

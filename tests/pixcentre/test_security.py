@@ -3,6 +3,7 @@ on login and sign-up. (Access by role and CSRF: test_access_table.py; `check --d
 test_deployment.py.)"""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -78,3 +79,29 @@ def test_a_burst_of_sign_ups_from_one_address_is_refused(client):
         statuses.append(response.status_code)
     assert all(s in (200, 302) for s in statuses[:20])
     assert statuses[20] == 429
+
+
+def test_the_content_security_policy_allows_scripts_from_this_site_only(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def test_no_template_has_an_inline_script_or_event_handler_the_policy_would_block():
+    offenders = []
+    for directory in TEMPLATE_DIRS:
+        for path in directory.rglob("*.html"):
+            text = path.read_text()
+            if "/pdf/" in str(path) or path.parent.name == "pdf":
+                continue  # rendered to PDF by WeasyPrint, never served to a browser
+            for pattern in (INLINE_SCRIPT, EVENT_HANDLER):
+                offenders += [f"{path.relative_to(ROOT)}: {m.group(0)[:60]}" for m in
+                              pattern.finditer(text)]  # fmt: skip
+    assert offenders == []
