@@ -118,3 +118,20 @@ def test_the_beat_schedule_runs_the_sweep_every_minute():
     entry = settings.CELERY_BEAT_SCHEDULE["publish-pending-tasks"]
     assert entry["task"] == sweep_pending_tasks.name
     assert entry["schedule"] == 60.0
+
+
+def test_no_app_code_queues_a_task_after_commit_around_the_outbox():
+    """``on_commit(lambda: task.delay())`` loses the task when Redis is down: use enqueue."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"on_commit\([^\n]*\.(delay|apply_async)\(")
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for app in ("accounts", "competences", "candidates", "sessions_app", "billing", "pixcentre")
+        for path in (root / app).rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
