@@ -145,8 +145,10 @@ def test_a_certification_season(
     page, screenshot, live_server, time_machine, tmp_path, centre,
     administrator, referent, invigilator, student, other_student, external,
 ):  # fmt: skip
+    from playwright.sync_api import expect
+
     from billing.models import Fee
-    from candidates.models import PositioningProfile, ProfileImport
+    from candidates.models import Candidate, PositioningProfile, ProfileImport
     from sessions_app.models import (
         Attendance,
         CertificationResult,
@@ -177,6 +179,7 @@ def test_a_certification_season(
     assert report.locator("tbody tr").count() == 1
     assert "Rien n’a été importé" in report.inner_text()
     assert PositioningProfile.objects.count() == 0
+    assert Candidate.objects.count() == 3  # the personas: the file created nobody
     walk.step("profiles-refused")
 
     page.get_by_role("link", name="Imports de profils").click()
@@ -305,9 +308,9 @@ def test_a_certification_season(
     progress = page.locator("#convocation-progress")
     assert progress.locator('[data-count="sent"]').inner_text() == "0"
     page.get_by_role("button", name="Générer et envoyer les convocations").click()
-    page.wait_for_function(
-        "document.querySelector('#convocation-progress [data-count=\"sent\"]').textContent == '2'"
-    )
+    # The page polls the progress (Playwright's expect polls the DOM: no eval, which the
+    # Content-Security-Policy would refuse).
+    expect(progress.locator('[data-count="sent"]')).to_have_text("2")
     assert page.get_by_role("cell", name="Envoyée").count() == 2
     walk.step("convocations-sent")
     assert Convocation.objects.filter(status="sent").count() == 2
@@ -429,7 +432,7 @@ def test_a_certification_season(
     walk.sign_in(referent)
     walk.step("referent-home")
     page.get_by_role("link", name="Tableau de bord", exact=True).click()
-    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    page.locator("body[data-charts-ready='true']").wait_for(state="attached")
     # Held / planned: the afternoon session is over; nobody took the morning one, still planned.
     assert page.get_by_test_id("sessions").inner_text() == "1 / 1"
     assert page.get_by_test_id("certified").inner_text() == "2"  # Hugo and Sophie, « Validée »
