@@ -173,7 +173,8 @@ ACCESS_TABLE: dict[str, Url] = {
     "sessions_app:offer": Url(CANDIDATE_ONLY),
     # an open campaign of students' sessions: an external candidate sees it with no session
     # to choose (the service refuses an application anyway)
-    "sessions_app:apply": Url(CANDIDATE_ONLY, {"pk": "campaign"}),
+    # An external candidate has no session to choose in a students' campaign: sent to the offer.
+    "sessions_app:apply": Url(but(CANDIDATE_ONLY, external=REDIRECT), {"pk": "campaign"}),
     "sessions_app:register": Url(post_only(CANDIDATE_ONLY), {"pk": "session"}),
     "sessions_app:mine": Url(CANDIDATE_ONLY),
     # --- convocations -------------------------------------------------------------------------

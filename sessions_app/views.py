@@ -491,6 +491,13 @@ def apply(request, pk):
         s for s in campaign.sessions.select_related("room").order_by("date", "start_time")
         if s.accepts(candidate.kind)
     ]  # fmt: skip
+    if not sessions:
+        # A campaign is for the audiences of its sessions (students); others book from the offer.
+        messages.info(
+            request,
+            _("Cette campagne ne vous concerne pas : choisissez une session ouverte dans l’offre."),
+        )
+        return redirect("sessions_app:offer")
     existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
     initial = {}
     if existing:

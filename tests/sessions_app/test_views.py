@@ -295,3 +295,24 @@ def test_list_pages_do_not_query_per_row(client, name, eligible_student, adminis
     few = count()
     add(10)
     assert count() == few
+
+
+def test_an_external_candidate_on_a_students_campaign_is_sent_to_the_offer(
+    client, external, year, room
+):
+    now = timezone.now()
+    day = timezone.localdate() + dt.timedelta(days=40)
+    year.end_date = day + dt.timedelta(days=100)
+    year.save()
+    session = Session.objects.create(
+        academic_year=year, date=day, start_time=dt.time(9, 0), room=room, audience="students"
+    )
+    campaign = Campaign.objects.create(
+        academic_year=year, name="Printemps", opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=2),
+    )  # fmt: skip
+    campaign.sessions.add(session)
+    client.force_login(external)
+    response = client.get(reverse("sessions_app:apply", args=[campaign.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("sessions_app:offer"), 302)]
+    assert "Cette campagne ne vous concerne pas" in response.content.decode()
