@@ -519,7 +519,7 @@ def reschedule_session(
 ) -> Session:
     """Move a session (date, time and/or room). Its convocations are regenerated and sent
     again as a "changed" notice; confirmed candidates not convened yet are told by email."""
-    from .services import SessionError, _audit, _send_on_commit, _year_for
+    from .services import SessionError, _send_on_commit, _year_for
 
     if not (acting_user and acting_user.is_authenticated and acting_user.is_administrator):
         raise SessionError(_("Seul un gestionnaire peut faire cette opération."))
@@ -552,7 +552,6 @@ def reschedule_session(
     session.date, session.start_time, session.room = new_date, new_time, new_room
     session.save(update_fields=["date", "start_time", "room"])
     after = {"date": str(new_date), "time": str(new_time), "room": new_room.pk}
-    _audit("session_rescheduled", actor=acting_user, now=now, session=session, detail=str(after))
     audit.record(
         "session_rescheduled",
         actor=acting_user,
@@ -560,6 +559,7 @@ def reschedule_session(
         session_id=session.pk,
         before=before,
         after=after,
+        summary=_describe(session),
         now=now,
     )
     convened = Convocation.objects.filter(registration__session=session)

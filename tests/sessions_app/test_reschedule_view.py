@@ -39,7 +39,9 @@ def test_administrator_moves_a_session_to_another_room_and_candidates_are_told(
     session.refresh_from_db()
     assert session.room == other_room
     assert len(mail.outbox) == 1  # the confirmed candidate hears of the move
-    assert AuditEntry.objects.filter(session_id=session.pk, action="session_rescheduled").exists()
+    assert (
+        AuditEntry.objects.filter(session_id=session.pk, action="session_rescheduled").count() == 1
+    )  # one row, with before and after
 
 
 def test_a_move_onto_an_occupied_room_is_refused_and_keeps_what_was_typed(
