@@ -30,6 +30,14 @@ class SessionForm(forms.Form):
     )
 
 
+class SessionEditForm(forms.Form):
+    """What may change on a session without moving it: seats, audience, complementary."""
+
+    capacity = SessionForm.base_fields["capacity"]
+    audience = SessionForm.base_fields["audience"]
+    complementary = SessionForm.base_fields["complementary"]
+
+
 def _parse_lines(text, parse, message):
     values = []
     for raw in text.replace(",", "\n").splitlines():

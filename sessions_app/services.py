@@ -380,6 +380,110 @@ def create_session(
     )
 
 
+EDITABLE_STATUSES = (SessionStatus.DRAFT, SessionStatus.OPEN, SessionStatus.CLOSED)
+
+
+@transaction.atomic(durable=True)
+def update_session(
+    session: Session,
+    *,
+    acting_user,
+    capacity: int,
+    audience: str,
+    complementary: Iterable[str],
+    now=None,
+) -> Session:
+    """Change a session's seats, audience or complementary certifications, without taking
+    anything from a candidate already registered. More seats go to the waitlist first."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    year, sessions = _lock_year_and_sessions(session.academic_year_id, [session.pk])
+    session = sessions[session.pk]
+    complementary = list(complementary)
+    if session.status not in EDITABLE_STATUSES:
+        raise SessionError(_("Une session passée, finalisée ou annulée ne se modifie plus."))
+    if capacity > session.room.capacity:
+        raise SessionError(
+            _("La salle %(room)s n’a que %(n)s places.")
+            % {"room": session.room, "n": session.room.capacity}
+        )
+    confirmed = _confirmed_count(session.pk)
+    if capacity < confirmed:
+        raise SessionError(
+            _(
+                "%(n)s candidats ont déjà une place : la session ne peut pas en avoir moins. "
+                "Annulez d’abord des inscriptions."
+            )
+            % {"n": confirmed}
+        )
+    active = Registration.objects.filter(session=session, status__in=ACTIVE_STATUSES)
+    fields = ("capacity", "audience", "complementary")
+    before = {name: getattr(session, name) for name in fields}
+    after = {"capacity": capacity, "audience": audience, "complementary": complementary}
+    session.audience = audience
+    excluded = [
+        r for r in active.select_related("candidate") if not session.accepts(r.candidate.kind)
+    ]
+    if excluded:
+        raise SessionError(
+            _("Ce public exclurait %(n)s candidats inscrits (par exemple %(who)s).")
+            % {"n": len(excluded), "who": excluded[0].candidate}
+        )
+    if dropped := active.exclude(complementary="").exclude(complementary__in=complementary):
+        raise SessionError(
+            _("%(n)s candidats ont choisi une certification complémentaire que vous retirez.")
+            % {"n": dropped.count()}
+        )
+    session.capacity = capacity
+    session.complementary = complementary
+    if before == after:
+        return session
+    session.save(update_fields=list(fields))
+    record(
+        "session_updated",
+        actor=acting_user,
+        obj=session,
+        session_id=session.pk,
+        before=before,
+        after=after,
+        summary=str(session),
+        now=now,
+    )
+    if capacity > before["capacity"] and session.status in (
+        SessionStatus.OPEN,
+        SessionStatus.CLOSED,
+    ):
+        _promote_waitlisted(session, year, acting_user=acting_user, now=now)
+    return session
+
+
+@transaction.atomic(durable=True)
+def update_room(room: Room, *, acting_user, now=None, **values) -> Room:
+    """Change a room's description or seats; seats never below a coming session's."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    room = _locked(Room.objects.filter(pk=room.pk)).get()
+    largest = (
+        Session.objects.filter(room=room, status__in=EDITABLE_STATUSES)
+        .order_by("-capacity")
+        .first()
+    )
+    if largest and values["capacity"] < largest.capacity:
+        raise SessionError(
+            _("La session %(session)s compte %(n)s places dans cette salle : réduisez-la d’abord.")
+            % {"session": largest, "n": largest.capacity}
+        )
+    before = {name: getattr(room, name) for name in values}
+    if before == values:
+        return room
+    for name, value in values.items():
+        setattr(room, name, value)
+    room.save(update_fields=list(values))
+    record("room_updated", actor=acting_user, obj=room, before=before, after=values,
+           summary=str(room), now=now)  # fmt: skip
+    return room
+
+
 @transaction.atomic(durable=True)
 def create_session_series(
     *,

@@ -26,6 +26,7 @@ from .forms import (
     PixCertifForm,
     RescheduleForm,
     RoomForm,
+    SessionEditForm,
     SessionForm,
     SessionSeriesForm,
     SessionStatusForm,
@@ -60,6 +61,22 @@ def room_list(request):
         return redirect("sessions_app:rooms")
     rooms = Room.objects.annotate(n_sessions=Count("sessions"))
     return render(request, "sessions_app/room_list.html", {"rooms": rooms, "form": form})
+
+
+@admin_only
+def room_edit(request, pk):
+    room = get_object_or_404(Room, pk=pk)
+    # The instance lets the form check uniqueness against the other rooms; the service saves.
+    form = RoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_room(room, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Salle enregistrée."))
+            return redirect("sessions_app:rooms")
+    return render(request, "sessions_app/room_edit.html", {"room": room, "form": form})
 
 
 @admin_only
@@ -222,6 +239,27 @@ def session_reschedule(request, pk):
     return render(
         request, "sessions_app/session_reschedule.html", {"session": session, "form": form}
     )
+
+
+@admin_only
+def session_edit(request, pk):
+    """Seats, audience and complementary certifications (services.update_session)."""
+    session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
+    initial = {
+        "capacity": session.capacity,
+        "audience": session.audience,
+        "complementary": session.complementary,
+    }
+    form = SessionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session(session, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Session modifiée."))
+            return redirect("sessions_app:session", pk=pk)
+    return render(request, "sessions_app/session_edit.html", {"session": session, "form": form})
 
 
 @admin_only

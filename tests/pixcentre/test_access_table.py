@@ -179,6 +179,7 @@ def build_world(*, student, other_student, external, invigilator, administrator)
     return {
         "year_label": year.label,
         "session": session.pk,
+        "room": room.pk,
         "campaign": campaign.pk,
         "student_candidate": student.candidate.pk,
         "student_registration": student_registration.pk,

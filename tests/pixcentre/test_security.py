@@ -3,8 +3,8 @@ on login and sign-up. (Access by role and CSRF: test_access_table.py; `check --d
 test_deployment.py.)"""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 
