@@ -1,12 +1,13 @@
 """One certification season, end to end, through the browser.
 
 The administrator imports the positioning profiles (a bad file first, then the good one), plans a
-series of sessions and opens a campaign; two students complete their identity, read their profile
-and tier and apply with ranked wishes; the campaign closes and the administrator allocates the
-seats, assigns an invigilator and sends the convocations. Léa downloads hers then cancels; an
-external candidate books the freed seat and sees her fee. Before the session, the administrator
-closes it and exports it to Pix Certif; on the day, the invigilator takes the roll call and the
-administrator finalises; after it, the results are imported and the referent reads the dashboard.
+series of sessions and opens a campaign; Léa completes her identity, reads her profile and tier
+and applies with ranked wishes, and Hugo applies too; the campaign closes and the administrator
+allocates the seats, assigns an invigilator and sends the convocations. Léa downloads hers then
+cancels; an external candidate books the freed seat and sees her fee. Before the session, the
+administrator closes it, exports it to Pix Certif and records the external's payment; on the day,
+the invigilator takes the roll call and the administrator finalises; after it, the results are
+imported and the referent reads the dashboard.
 
 The clock moves forward with time-machine between the acts (the browser's own clock does not
 move, so cookies set by the server stay valid). Every distinct page is checked with axe-core.
@@ -121,8 +122,8 @@ def _results_file(session_number: str, day: dt.date) -> bytes:
 
 @pytest.fixture
 def centre(referential, administrator, referent, invigilator, student, other_student, external):
-    """What has no screen in pixcentre: the academic year, the room, and the identities of Hugo
-    and of the external candidate (Léa completes hers in the browser)."""
+    """Set directly, as they are not this journey's subject: the academic year, the room, and
+    the identities of Hugo and of the external candidate (Léa completes hers in the browser)."""
     from candidates.models import AcademicYear
     from sessions_app.models import Room
     from tests.sessions_app.conftest import complete_identity
@@ -135,9 +136,8 @@ def centre(referential, administrator, referent, invigilator, student, other_stu
     Room.objects.create(site="Campus Hannah Arendt", name="Salle 0E07", capacity=24)
     for user in (other_student, external):
         candidate = user.candidate
-        tier = candidate.priority_tier
         complete_identity(candidate)
-        candidate.priority_tier = tier  # the identity only: the tier stays the computed one
+        candidate.priority_tier = None  # the identity only: the profile import computes the tier
         candidate.save()
 
 
