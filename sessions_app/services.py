@@ -18,7 +18,6 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from candidates.models import AcademicYear, Candidate, CandidateKind
+from outbox.dispatch import enqueue
 
 from .models import (
     ACTIVE_STATUSES,
@@ -180,7 +180,11 @@ def emails_suppressed():
 
 
 def _send_on_commit(candidate: Candidate, subject: str, body: str):
-    """Emails leave only once the change is committed: a rolled-back seat sends nothing."""
+    """Emails leave only once the change is committed: a rolled-back seat sends nothing. They
+    leave from a task: a mail server that is slow or down never fails the request whose change
+    is already committed (``tasks.send_email`` retries)."""
+    from .tasks import send_email
+
     to = _recipient(candidate)
     if not to or _emails_suppressed.get():
         return
@@ -189,9 +193,7 @@ def _send_on_commit(candidate: Candidate, subject: str, body: str):
         "centre": settings.PIX_CENTRE_NAME,
         "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
     }
-    transaction.on_commit(
-        lambda: send_mail(full_subject, body + signature, None, [to], fail_silently=False)
-    )
+    enqueue(send_email, full_subject, body + signature, to)
 
 
 def describe_session(session: Session) -> str:

@@ -79,6 +79,27 @@ def send_session_convocations(session_id: int) -> dict:
     return {"session": session_id, "queued": len(to_send), **convocations.progress(session)}
 
 
+@shared_task(bind=True, max_retries=5)
+def send_email(self, subject: str, body: str, to: str) -> str:
+    """One notification email (seat confirmed, waitlist, promotion, cancelled session...).
+    A mail server that refuses or is down is retried with the convocations' backoff; in-process
+    (no worker to come back later) the failure is logged and the request is not failed."""
+    from django.core.mail import send_mail
+
+    from . import convocations
+
+    try:
+        send_mail(subject, body, None, [to], fail_silently=False)
+    except _TRANSIENT_SEND_ERRORS as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            logger.error("Email to %s not sent (%s): %s", to, subject, exc)
+            return "failed"
+        raise self.retry(
+            exc=exc, countdown=convocations.send_backoff(self.request.retries)
+        ) from exc
+    return "sent"
+
+
 @shared_task
 def send_reminders(kind: str) -> dict:
     """Celery beat: the 7-day (``7d``) or 1-day (``1d``) reminders that are due, each once."""
