@@ -2,6 +2,7 @@
 disturbs nobody), gunicorn serving the site, a Celery worker, and a small browser-like client
 (cookies and CSRF) for talking to gunicorn."""
 
+import email
 import http.cookiejar
 import os
 import re
@@ -14,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,6 +45,33 @@ def database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def recipients(mail_dir: Path) -> Counter:
+    """How many messages each address received, from Django's file email backend's files."""
+    counts = Counter()
+    for path in mail_dir.iterdir():
+        for chunk in path.read_text().split("-" * 79):
+            if chunk.strip():
+                counts[email.message_from_string(chunk.strip())["To"]] += 1
+    return counts
+
+
+def convened_session(year, room, candidates: int):
+    """A session with ``candidates`` confirmed seats, ready for its convocations."""
+    from sessions_app.models import Registration, RegistrationSource, RegistrationStatus
+    from tests.sessions_app.conftest import NOW, make_candidate, make_session
+
+    session = make_session(year, room, day=20, hour=14)
+    registrations = [
+        Registration.objects.create(
+            candidate=make_candidate(), session=session, academic_year=year,
+            status=RegistrationStatus.CONFIRMED, source=RegistrationSource.FIRST_COME,
+            created_at=NOW,
+        )
+        for _ in range(candidates)
+    ]  # fmt: skip
+    return session, Counter(r.candidate.convocation_email for r in registrations)
 
 
 def _port_open(port: int) -> bool:

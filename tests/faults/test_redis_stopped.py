@@ -7,29 +7,28 @@ waits in the outbox; Redis comes back, the periodic sweep publishes the task, th
 every convocation, once. Documented in docs/reliability.md.
 """
 
-import email
 import json
 import os
 import uuid
-from collections import Counter
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.models import Role
 from outbox.models import PendingTask
-from sessions_app.models import Convocation, Registration, RegistrationSource, RegistrationStatus
+from sessions_app.models import Convocation
 from tests.conftest import PASSWORD, make_user
-from tests.sessions_app.conftest import NOW, make_candidate, make_session
 
 from .processes import (
     REDIS_SERVER,
     Browser,
     RedisServer,
     celery_worker,
+    convened_session,
     database_url,
     free_port,
     gunicorn,
+    recipients,
     wait_for,
 )
 
@@ -45,15 +44,6 @@ pytestmark = [
 CANDIDATES = 5
 
 
-def _recipients(mail_dir) -> Counter:
-    recipients = Counter()
-    for path in mail_dir.iterdir():
-        for chunk in path.read_text().split("-" * 79):
-            if chunk.strip():
-                recipients[email.message_from_string(chunk.strip())["To"]] += 1
-    return recipients
-
-
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_pages_work_and_the_queued_task_runs_when_it_is_back(
     year, room, settings, tmp_path
@@ -62,15 +52,7 @@ def test_with_redis_stopped_pages_work_and_the_queued_task_runs_when_it_is_back(
     # gunicorn runs with the real settings: hash the password the way they verify it.
     admin.password = PBKDF2PasswordHasher().encode(PASSWORD, "faultsalt")
     admin.save(update_fields=["password"])
-    session = make_session(year, room, day=20, hour=14)
-    registrations = [
-        Registration.objects.create(
-            candidate=make_candidate(), session=session, academic_year=year,
-            status=RegistrationStatus.CONFIRMED, source=RegistrationSource.FIRST_COME,
-            created_at=NOW,
-        )
-        for _ in range(CANDIDATES)
-    ]  # fmt: skip
+    session, expected = convened_session(year, room, CANDIDATES)
     redis = RedisServer(free_port(), tmp_path)
     mail_dir = tmp_path / "mail"
     queue = f"fault-{uuid.uuid4().hex[:8]}"
@@ -127,5 +109,4 @@ def test_with_redis_stopped_pages_work_and_the_queued_task_runs_when_it_is_back(
     finally:
         redis.stop()
 
-    expected = Counter(r.candidate.convocation_email for r in registrations)
-    assert _recipients(mail_dir) == expected
+    assert recipients(mail_dir) == expected

@@ -4,20 +4,17 @@ Nothing is sent twice, and the next run (an administrator clicking again, or the
 reminder pass) sends the rest once the dead worker's claims have expired. A real worker on
 Redis and PostgreSQL; documented in docs/reliability.md."""
 
-import email
 import os
 import signal
 import time
 import uuid
-from collections import Counter
 
 import pytest
 
-from sessions_app.models import Convocation, Registration, RegistrationSource, RegistrationStatus
+from sessions_app.models import Convocation
 from sessions_app.tasks import send_session_convocations
-from tests.sessions_app.conftest import NOW, make_candidate, make_session
 
-from .processes import celery_worker, database_url, wait_for
+from .processes import celery_worker, convened_session, database_url, recipients, wait_for
 
 BROKER = bool(os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL"))
 pytestmark = [
@@ -34,28 +31,11 @@ SENT_BEFORE_THE_KILL = 3
 LEASE_SECONDS = 2
 
 
-def _recipients(mail_dir) -> Counter:
-    recipients = Counter()
-    for path in mail_dir.iterdir():
-        for chunk in path.read_text().split("-" * 79):
-            if chunk.strip():
-                recipients[email.message_from_string(chunk.strip())["To"]] += 1
-    return recipients
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_batch_sends_nothing_twice_and_the_next_run_sends_the_rest(
     year, room, settings, tmp_path
 ):
-    session = make_session(year, room, day=20, hour=14)
-    registrations = [
-        Registration.objects.create(
-            candidate=make_candidate(), session=session, academic_year=year,
-            status=RegistrationStatus.CONFIRMED, source=RegistrationSource.FIRST_COME,
-            created_at=NOW,
-        )
-        for _ in range(CANDIDATES)
-    ]  # fmt: skip
+    session, expected = convened_session(year, room, CANDIDATES)
     mail_dir, markers = tmp_path / "mail", tmp_path / "held"
     env = {
         **os.environ,
@@ -83,7 +63,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_the_next_run_sends_th
             what="the worker's two processes to be held mid-batch",
         )
         wait_for(
-            lambda: sent.count() == sum(_recipients(mail_dir).values()),
+            lambda: sent.count() == sum(recipients(mail_dir).values()),
             timeout=10,
             what="sent_at of the written messages",
         )
@@ -92,7 +72,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_the_next_run_sends_th
 
     sent_before = sent.count()
     assert SENT_BEFORE_THE_KILL <= sent_before < CANDIDATES
-    assert all(n == 1 for n in _recipients(mail_dir).values())
+    assert all(n == 1 for n in recipients(mail_dir).values())
     # The two held convocations are claimed by the dead worker: a run within the lease skips
     # them, a run after it sends them.
     assert Convocation.objects.filter(sending_since__isnull=False, sent_at=None).count() == 2
@@ -110,4 +90,4 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_the_next_run_sends_th
         )
         time.sleep(1)  # a duplicate, if any, would have left by now
 
-    assert _recipients(mail_dir) == Counter(r.candidate.convocation_email for r in registrations)
+    assert recipients(mail_dir) == expected
