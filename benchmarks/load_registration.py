@@ -31,8 +31,9 @@ What it does, in order:
 
 Logins use the production password hasher (PBKDF2, Django's default): the hash is computed
 once and stored for every seeded account, so seeding is quick but every sign-in pays the real
-cost. Emails (first-come confirmations, allocation results) go to ``dummymail://``: built, not
-delivered.
+cost. No Celery worker runs: the apply request queues no task; the first-come confirmations
+queue one email task each, counted on Redis at the end and left there (``dummymail://`` anyway).
+The allocation's result emails are suppressed.
 """
 
 import argparse
@@ -456,6 +457,15 @@ def queued_tasks(redis_url: str, queue: str = "pixcentre-load") -> int:
     return redis.Redis.from_url(redis_url).llen(queue)
 
 
+def outbox_waiting() -> int | None:
+    """Tasks written to the outbox and not yet handed to Redis (None: no outbox app)."""
+    try:
+        from outbox.models import PendingTask
+    except ImportError:
+        return None
+    return PendingTask.objects.count()
+
+
 def posted_wishes(records: list[dict], phases=("apply", "apply_retry")) -> dict[int, list[int]]:
     """The wishes each student last got a success answer for."""
     done = {}
@@ -534,6 +544,7 @@ def main():
         )
         total_s = time.perf_counter() - t0
         queued = queued_tasks(args.redis)
+        waiting = outbox_waiting()
     finally:
         stop(gunicorn)
     records = opening["records"] + race["records"]
@@ -561,7 +572,8 @@ def main():
         "allocation": allocation,
         "campaign": campaign,
         "first_come": first_come,
-        "celery_tasks_queued": queued,
+        "celery_tasks_queued": queued,  # no worker runs: the email tasks stay on Redis
+        "outbox_tasks_waiting": waiting,
     }
     print_table(summary)
     print(json.dumps({k: v for k, v in result.items() if k not in ("summary", "settings")},
