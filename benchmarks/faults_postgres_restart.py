@@ -217,6 +217,7 @@ def main():
         and first_come["lost"] == 0
         and not campaign["oversold_sessions"]
         and not first_come["oversold_sessions"]
+        and first_come["quota_used"] <= first_come["quota"]
     )
     print(
         "OK: PostgreSQL restarted twice, nothing answered with success was lost, the site answers"

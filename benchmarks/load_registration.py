@@ -594,6 +594,7 @@ def main():
         and campaign["registrations_per_application_gt_1"] == 0
         and not first_come["oversold_sessions"]
         and first_come["lost"] == 0
+        and first_come["quota_used"] <= first_come["quota"]
     )
     print("OK: no request failed, no seat oversold, every application stored once" if ok
           else "FAILED: see above")  # fmt: skip
