@@ -192,6 +192,14 @@ def session_detail(request, pk):
     )
 
 
+def _refused(request, form):
+    """An action button's form was refused: say why on the page it goes back to."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label} : {error}" if label else error)
+
+
 def _act(request, call, success):
     try:
         call()
@@ -214,6 +222,8 @@ def session_status(request, pk):
             ),
             _("Statut de la session mis à jour."),
         )
+    else:
+        _refused(request, form)
     return redirect("sessions_app:session", pk=pk)
 
 
@@ -275,6 +285,8 @@ def session_pix(request, pk):
             acting_user=request.user,
         )
         messages.success(request, _("Identifiants Pix Certif enregistrés."))
+    else:
+        _refused(request, form)
     return redirect("sessions_app:session", pk=pk)
 
 
@@ -291,6 +303,8 @@ def session_override(request, pk):
             ),
             _("Place attribuée."),
         )
+    else:
+        _refused(request, form)
     return redirect("sessions_app:session", pk=pk)
 
 
