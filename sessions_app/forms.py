@@ -8,6 +8,26 @@ from candidates.models import AcademicYear, Candidate
 from .models import MAX_WISHES, Audience, Complementary, Room, Session, SessionStatus
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    """Model choices by id, where an id too large for the database is refused like any unknown
+    id (SQLite raised OverflowError on ``pk__in`` with a 26-digit id)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            text = str(pk).strip()
+            if (
+                text.lstrip("-").isascii()
+                and text.lstrip("-").isdigit()
+                and abs(int(text)) >= 2**63
+            ):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class RoomForm(forms.ModelForm):
     class Meta:
         model = Room
@@ -63,7 +83,7 @@ class SessionSeriesForm(forms.Form):
         label=_("Heures de début"),
         help_text=_("Séparées par des virgules, par exemple 09:00, 14:00."),
     )
-    rooms = forms.ModelMultipleChoiceField(
+    rooms = IdsField(
         label=_("Salles"), queryset=Room.objects.all(), widget=forms.CheckboxSelectMultiple
     )
     capacity = forms.IntegerField(
@@ -123,7 +143,7 @@ class CampaignForm(forms.Form):
         label=_("Clôture des candidatures"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    sessions = forms.ModelMultipleChoiceField(
+    sessions = IdsField(
         label=_("Sessions"),
         queryset=Session.objects.filter(status__in=[SessionStatus.DRAFT, SessionStatus.OPEN])
         .select_related("room")
