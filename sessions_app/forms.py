@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import AcademicYear, Candidate
+from pixcentre.forms import DateTimeField
 
 from .models import MAX_WISHES, Audience, Complementary, Room, Session, SessionStatus
 
@@ -135,11 +136,11 @@ class CampaignForm(forms.Form):
         label=_("Année universitaire"), queryset=AcademicYear.objects.all()
     )
     name = forms.CharField(label=_("Nom"), max_length=150)
-    opens_at = forms.DateTimeField(
+    opens_at = DateTimeField(
         label=_("Ouverture des candidatures"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    closes_at = forms.DateTimeField(
+    closes_at = DateTimeField(
         label=_("Clôture des candidatures"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role, User
 from candidates.models import AcademicYear
+from pixcentre.forms import DateTimeField
 
 from . import invigilation
 from .invigilation import InvigilationError
@@ -45,10 +46,10 @@ STAFF = (Role.INVIGILATOR, Role.ADMINISTRATOR)
 
 class PeriodForm(forms.Form):
     kind = forms.ChoiceField(label=_lazy("Je suis"), choices=PeriodKind.choices)
-    starts_at = forms.DateTimeField(
+    starts_at = DateTimeField(
         label=_lazy("Du"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    ends_at = forms.DateTimeField(
+    ends_at = DateTimeField(
         label=_lazy("Au"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     note = forms.CharField(label=_lazy("Remarque"), max_length=200, required=False)
