@@ -40,6 +40,14 @@ from .models import (
 )
 
 STAFF = (Role.INVIGILATOR, Role.ADMINISTRATOR)
+# A certification asks fewer than 100 questions (3 per competence, 16 competences).
+MAX_QUESTION_NUMBER = 99
+MAX_FRAUD_REPORT_BYTES = 10 * 1024 * 1024
+FRAUD_REPORT_TYPES = [
+    ((".pdf",), b"%PDF"),
+    ((".png",), b"\x89PNG\r\n\x1a\n"),
+    ((".jpg", ".jpeg"), b"\xff\xd8\xff"),
+]
 
 # --- forms ------------------------------------------------------------------------------------
 
@@ -84,7 +92,10 @@ class IncidentForm(forms.Form):
     )
     code = forms.ChoiceField(label=_lazy("Catégorie Pix"), choices=_code_choices, required=False)
     question_number = forms.IntegerField(
-        label=_lazy("Numéro de la question (E1 à E12)"), min_value=1, required=False
+        label=_lazy("Numéro de la question (E1 à E12)"),
+        min_value=1,
+        max_value=MAX_QUESTION_NUMBER,
+        required=False,
     )
     abandon_reason = forms.ChoiceField(
         label=_lazy("Test non terminé : motif d’abandon"),
@@ -97,8 +108,31 @@ class IncidentForm(forms.Form):
     fraud_report = forms.FileField(
         label=_lazy("Rapport de fraude (C6)"),
         required=False,
-        help_text=_lazy("PDF ou image du rapport signé, pour une suspicion de fraude."),
+        help_text=_lazy(
+            "PDF ou image (PNG, JPEG) du rapport signé, pour une suspicion de fraude ; "
+            "10 Mo au plus."
+        ),
     )
+
+    def clean_fraud_report(self):
+        """Only a PDF or an image, checked on its first bytes as well as on its name: the file
+        is kept and handed to administrators."""
+        upload = self.cleaned_data.get("fraud_report")
+        if not upload:
+            return upload
+        if upload.size > MAX_FRAUD_REPORT_BYTES:
+            raise forms.ValidationError(_("Le rapport de fraude dépasse 10 Mo."))
+        head = upload.read(8)
+        upload.seek(0)
+        name = upload.name.lower()
+        if not any(
+            name.endswith(extensions) and head.startswith(signature)
+            for extensions, signature in FRAUD_REPORT_TYPES
+        ):
+            raise forms.ValidationError(
+                _("Le rapport de fraude doit être un PDF ou une image PNG ou JPEG.")
+            )
+        return upload
 
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
