@@ -106,6 +106,8 @@ def session_calendar(request):
     today = timezone.localdate()
     try:
         first = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+        if not 2000 <= first.year <= 2099:  # year 1 or 9999: the weeks around overflow
+            raise ValueError(first)
     except ValueError:
         first = today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
@@ -448,7 +450,9 @@ def campaign_allocate(request, pk):
 @admin_only
 def export(request):
     """Download the mass-import CSV (sessions chosen) or one session's ODS; problems first."""
-    ids = [int(x) for x in request.GET.getlist("session") if x.isdigit()]
+    # ASCII digits that fit an id: "²" passes isdigit(), 26 digits overflow SQLite.
+    ids = [int(x) for x in request.GET.getlist("session") if x.isascii() and x.isdigit()]
+    ids = [pk for pk in ids if pk < 2**63]
     fmt = request.GET.get("format", exports.CSV)
     sessions = list(Session.objects.filter(pk__in=ids).select_related("room"))
     if not sessions or fmt not in (exports.CSV, exports.ODS):
