@@ -125,6 +125,12 @@ class PixCertifForm(forms.Form):
     access_code = forms.CharField(label=_("Code d’accès"), max_length=20, required=False)
 
 
+class PrepaidForm(forms.Form):
+    """The prepaid code of a seat (empty: back to the usual pricing)."""
+
+    prepaid_code = forms.CharField(label=_("Code de prépaiement"), max_length=64, required=False)
+
+
 class OverrideForm(forms.Form):
     candidate = forms.ModelChoiceField(
         label=_("Candidat"), queryset=Candidate.objects.order_by("birth_name", "first_name")

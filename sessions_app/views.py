@@ -24,6 +24,7 @@ from .forms import (
     CampaignForm,
     OverrideForm,
     PixCertifForm,
+    PrepaidForm,
     RescheduleForm,
     RoomForm,
     SessionEditForm,
@@ -365,13 +366,17 @@ def registration_complementary(request, pk):
 @require_POST
 def registration_prepaid(request, pk):
     registration = registration_for(request.user, pk)
-    _act(
-        request,
-        lambda: services.set_prepaid_code(
-            registration, request.POST.get("prepaid_code", ""), acting_user=request.user
-        ),
-        _("Tarification enregistrée."),
-    )
+    form = PrepaidForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            lambda: services.set_prepaid_code(
+                registration, form.cleaned_data["prepaid_code"], acting_user=request.user
+            ),
+            _("Tarification enregistrée."),
+        )
+    else:
+        _refused(request, form)
     return redirect("sessions_app:session", pk=registration.session_id)
 
 
