@@ -112,6 +112,8 @@ def upload(request):
 def _year(request):
     label = request.GET.get("annee") or request.POST.get("annee")
     if label:
+        if "\x00" in label:  # PostgreSQL refuses NUL in a string; no year's label has one
+            return None
         return AcademicYear.objects.filter(label=label).first()
     return AcademicYear.current()
 
