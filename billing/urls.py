@@ -1,15 +1,31 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
 app_name = "billing"
+
+
+class YearLabelConverter:
+    """An academic year's label: like ``str``, without NUL, which PostgreSQL refuses in a
+    query (a 500 instead of a 404)."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(YearLabelConverter, "year_label")
 urlpatterns = [
     path("parametres/", views.parameters, name="parameters"),
-    path("parametres/<str:label>/", views.year_parameters, name="year_parameters"),
+    path("parametres/<year_label:label>/", views.year_parameters, name="year_parameters"),
     path("projection/", views.projection, name="projection"),
     path("tableau-de-bord/", views.dashboard_view, name="dashboard"),
     path(
-        "tableau-de-bord/<str:label>/rapport.<str:fmt>",
+        "tableau-de-bord/<year_label:label>/rapport.<str:fmt>",
         views.year_report,
         name="year_report",
     ),
