@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "pixcentre.middleware.DatabaseUnavailableMiddleware",
 ]
 
 FORM_RENDERER = "pixcentre.forms.BootstrapFormRenderer"
