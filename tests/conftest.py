@@ -1,6 +1,7 @@
 """Shared fixtures: personas, and Celery in-process unless a test asks for a real worker."""
 
 import pytest
+from celery.result import allow_join_result
 
 from accounts.models import Role, User
 from pixcentre.celery import app as celery_app
@@ -10,14 +11,21 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):
-    """Tasks run in-process in tests, whatever the broker, except for ``@pytest.mark.worker``."""
-    if request.node.get_closest_marker("worker"):
+    """Tasks run in-process in tests, whatever the broker, except for ``@pytest.mark.worker``.
+
+    Each test starts allowed to wait for a task's result: Celery keeps "a task is running here,
+    do not block on another" in one process-wide flag, which an in-process task sets and resets
+    around itself. Two such tasks overlapping in two threads (the concurrency tests' crowd, the
+    live server of the browser tests) can leave it set, and a later test's ``.get()`` would fail
+    with "Never call result.get() within a task"."""
+    with allow_join_result():
+        if request.node.get_closest_marker("worker"):
+            yield
+            return
+        previous = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
         yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+        celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
