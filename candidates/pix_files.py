@@ -157,7 +157,7 @@ def default_competences() -> list[tuple[str, str]]:
 def _decode(data: bytes) -> str:
     if not data or not data.strip():
         raise NotAPixExport(_("Le fichier est vide : ce n’est pas un export Pix Orga."))
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:  # anywhere: PostgreSQL stores no NUL, in a name or in the report
         raise NotAPixExport(
             _("Le fichier est binaire (tableur ou archive ?) : déposez l’export CSV de Pix Orga.")
         )
