@@ -123,6 +123,8 @@ def test_profile_import_of_hostile_files_is_all_or_nothing_with_a_message(
 @FUZZ
 @given(data=one_bad_cell(PROFILES_SAMPLE) | one_bad_cell(PROFILES_SAMPLE, header=True))
 @example(data=replace_cell(PROFILES_SAMPLE, 1, 13, "²"))  # was a 500: int("²")
+@example(data=replace_cell(PROFILES_SAMPLE, 1, 4, "Du\x00rand"))  # was a 500 on PostgreSQL
+@example(data=replace_cell(PROFILES_SAMPLE, 1, 13, "\x00"))  # the report: same
 @example(data=replace_cell(PROFILES_SAMPLE, 1, 1, "9" * 40))  # campaign id over 32 characters
 @example(data=replace_cell(replace_cell(PROFILES_SAMPLE, 1, 7, "1" * 70), 2, 7, "1" * 69 + "2"))
 def test_profile_import_with_one_bad_cell_is_all_or_nothing_with_a_message(administrator, data):
