@@ -20,7 +20,9 @@ from pixcentre.tasks import ping
 @pytest.fixture
 def broker_mode(monkeypatch):
     """Tasks go to a broker (not in-process); the broker records what it is given."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    # Not monkeypatch: its undo would run after tests/conftest.py's _celery_in_process restored
+    # the value, and leave tasks in-process for the worker tests that follow.
+    celery_app.conf.task_always_eager = False
     sent = []
 
     def send_task(name, args=None, kwargs=None, **options):
