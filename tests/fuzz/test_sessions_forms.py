@@ -186,6 +186,55 @@ def test_campaign_form(administrator, session, year, data):
             assert tables() == before
 
 
+@FUZZ
+@given(data=st.data())
+def test_session_edit_form(administrator, seat, data):
+    session = seat.session
+    fields = post_data(
+        capacity=data.draw(maybe(FORM_NUMBER), label="capacity"),
+        audience=data.draw(maybe(choices(Audience.values)), label="audience"),
+        complementary=data.draw(
+            maybe(st.lists(choices(Complementary.values), max_size=3)), label="complementary"
+        ),
+    )
+    columns = ("capacity", "audience", "complementary")
+    with rolled_back():
+        before = Session.objects.values_list(*columns).get(pk=session.pk)
+        seats = list(Registration.objects.values_list("pk", "status"))
+        response = client_for(administrator).post(
+            reverse("sessions_app:session_edit", args=[session.pk]), fields
+        )
+        if not assert_accepted_or_explained(response):
+            assert Session.objects.values_list(*columns).get(pk=session.pk) == before
+        # Whatever was accepted, the registered student keeps their seat.
+        assert list(Registration.objects.values_list("pk", "status")) == seats
+
+
+@FUZZ
+@given(
+    site=maybe(FORM_TEXT),
+    name=maybe(FORM_TEXT),
+    address=maybe(FORM_TEXT),
+    capacity=maybe(FORM_NUMBER),
+    accessible=maybe(st.sampled_from(["on", "", "false", "x"])),
+)
+def test_room_edit_form(administrator, session, site, name, address, capacity, accessible):
+    room = session.room
+    columns = ("site", "name", "address", "capacity", "accessible")
+    with rolled_back():
+        before = Room.objects.values_list(*columns).get(pk=room.pk)
+        response = client_for(administrator).post(
+            reverse("sessions_app:room_edit", args=[room.pk]),
+            post_data(
+                site=site, name=name, address=address, capacity=capacity, accessible=accessible
+            ),
+        )
+        if not assert_accepted_or_explained(response):
+            assert Room.objects.values_list(*columns).get(pk=room.pk) == before
+        # A room never ends up smaller than a coming session in it.
+        assert Room.objects.get(pk=room.pk).capacity >= session.capacity
+
+
 # --- action buttons on the session page -----------------------------------------------------------
 
 
