@@ -20,15 +20,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sessions_app.models import Audience, SessionStatus
+from sessions_app.pix_certif import FORMULA_PREFIXES
 
 from .models import Fee, FeeStatus
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_text(value) -> str:
+    """A cell a spreadsheet will not run as a formula (``pix_certif.FORMULA_PREFIXES``)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def amount_text(value: Decimal | None) -> str:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from competences import scoring
 
 from .models import CertificationResult, ResultStatus, StatisticsSnapshot
+from .pix_certif import FORMULA_PREFIXES
 
 BIN_WIDTH = 64
 STATUS_KEYS = {
@@ -132,9 +133,11 @@ def latest(academic_year_id: int | None) -> StatisticsSnapshot | None:
 
 
 def _safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula (= + - @ are prefixed with ')."""
+    """A cell a spreadsheet will not run as a formula: one starting like a formula (``=``,
+    ``+``, ``-``, ``@``, tab, carriage return: ``pix_certif.FORMULA_PREFIXES``) is prefixed
+    with ``'``."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def csv_rows(data: dict) -> list[list[str]]:

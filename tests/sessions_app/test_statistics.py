@@ -69,10 +69,11 @@ def test_csv_cells_cannot_run_as_formulas():
         [row("Validée", 400, "=cmd|'/C calc'!A0", 1, 380, {"1.1": 3})], max_level=6
     )
     data["by_session"][0]["key"] = "@SUM(1)"
+    data["distribution"][0]["label"] = "\t=1+1"
     rows = statistics.csv_rows(data)
     flat = [cell for r in rows for cell in r]
-    assert "'=cmd|'/C calc'!A0" in flat and "'@SUM(1)" in flat
-    assert not any(cell[:1] in "=+-@" and cell for cell in flat)
+    assert "'=cmd|'/C calc'!A0" in flat and "'@SUM(1)" in flat and "'\t=1+1" in flat
+    assert not any(cell[:1] in "=+-@\t\r" and cell for cell in flat)
 
 
 @pytest.mark.django_db
