@@ -29,7 +29,6 @@ requests succeeded after each restart. Failed requests during the restarts are e
 are counted, with their HTTP statuses, not hidden.
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -195,13 +194,7 @@ def main():
         "campaign": campaign,
         "first_come": first_come,
     }
-    harness.print_table(result["summary"])
-    print(json.dumps({k: v for k, v in result.items() if k not in ("summary", "settings")},
-                     indent=1))  # fmt: skip
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
-    print(f"written to {out}; gunicorn log in {tmp / 'gunicorn.log'}")
+    harness.write_result(result, result["summary"], Path(args.out), tmp)
     if not args.keep_cluster:
         remove_cluster(args)
     restarted = all(r.get("restart_command_rc") == 0 for r in result["restarts"])

@@ -68,31 +68,30 @@ def database_name(database_url: str) -> str:
     return name
 
 
-def recreate_database(database_url: str) -> None:
+def _admin_sql(database_url: str, *statements: str) -> None:
+    """Run statements on the server's ``postgres`` database, outside any transaction."""
     import psycopg2
 
-    name = database_name(database_url)
     parts = urlsplit(database_url)
     admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
     conn = psycopg2.connect(admin.replace("postgres://", "postgresql://", 1))
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            cur.execute(statement)
     conn.close()
+
+
+def recreate_database(database_url: str) -> None:
+    name = database_name(database_url)
+    _admin_sql(
+        database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
 
 
 def drop_database(database_url: str) -> None:
-    import psycopg2
-
     name = database_name(database_url)
-    parts = urlsplit(database_url)
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    conn = psycopg2.connect(admin.replace("postgres://", "postgresql://", 1))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    _admin_sql(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def server_env(args, tmp: Path) -> dict:
@@ -475,6 +474,16 @@ def posted_wishes(records: list[dict], phases=("apply", "apply_retry")) -> dict[
     return done
 
 
+def write_result(result: dict, summary: dict, out: Path, tmp: Path) -> None:
+    """Print the summary table and the figures, and keep them all in ``out`` (JSON)."""
+    print_table(summary)
+    print(json.dumps({k: v for k, v in result.items() if k not in ("summary", "settings")},
+                     indent=1))  # fmt: skip
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    print(f"written to {out}; gunicorn log in {tmp / 'gunicorn.log'}")
+
+
 def print_table(summary: dict) -> None:
     print(f"{'phase/request':32} {'n':>6} {'fail':>5} {'req/s':>7} {'p50':>8} {'p95':>8} "
           f"{'p99':>8} {'max':>8}  (ms)")  # fmt: skip
@@ -575,13 +584,7 @@ def main():
         "celery_tasks_queued": queued,  # no worker runs: the email tasks stay on Redis
         "outbox_tasks_waiting": waiting,
     }
-    print_table(summary)
-    print(json.dumps({k: v for k, v in result.items() if k not in ("summary", "settings")},
-                     indent=1))  # fmt: skip
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
-    print(f"written to {out}; gunicorn log in {tmp / 'gunicorn.log'}")
+    write_result(result, summary, Path(args.out), tmp)
     if not args.keep_database:
         from django.db import connections
 

@@ -10,6 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from billing.models import CostParameterChange, CostParameterSet, Fee, FeeStatus, Payment
+from candidates.forms import IdentityForm
 from candidates.models import Candidate, Sex, StudyYear
 
 from .conftest import (
@@ -23,18 +24,7 @@ from .strategies import FORM_DATE, FORM_NUMBER, FORM_TEXT, choices, maybe, post_
 
 pytestmark = pytest.mark.django_db
 
-IDENTITY = [
-    "birth_name",
-    "first_name",
-    "sex",
-    "birth_date",
-    "birth_country",
-    "birth_insee_code",
-    "birth_postal_code",
-    "birth_city",
-    "convocation_email",
-    "accessibility_needs",
-]
+IDENTITY = IdentityForm.Meta.fields  # what the identity form writes
 
 
 def identity_of(candidate):

@@ -2,7 +2,6 @@
 queued twice at once still sends each candidate exactly one email. Needs PostgreSQL (the
 worker process shares the test database) and a broker; CI has both."""
 
-import email
 import os
 import subprocess
 import sys
@@ -12,11 +11,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from pixcentre.celery import app as celery_app
 from sessions_app.models import Convocation, Registration, RegistrationSource, RegistrationStatus
 from sessions_app.tasks import send_session_convocations
+from tests.faults.processes import database_url, recipients
 
 from .conftest import NOW, make_candidate, make_session
 
@@ -31,12 +30,6 @@ pytestmark = [
         reason="the worker process must share the test database: PostgreSQL only",
     ),
 ]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +50,7 @@ def test_the_same_session_queued_twice_at_once_sends_each_convocation_once(
     env = {
         **os.environ,
         "CELERY_QUEUE": queue,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "EMAIL_URL": f"filemail:///{outbox}",  # four slashes: an absolute path
     }
@@ -85,9 +78,4 @@ def test_the_same_session_queued_twice_at_once_sends_each_convocation_once(
         proc.wait(timeout=30)
 
     assert sent.count() == 4
-    recipients = Counter()
-    for path in outbox.iterdir():
-        for chunk in path.read_text().split("-" * 79):
-            if chunk.strip():
-                recipients[email.message_from_string(chunk.strip())["To"]] += 1
-    assert recipients == Counter(r.candidate.convocation_email for r in registrations)
+    assert recipients(outbox) == Counter(r.candidate.convocation_email for r in registrations)
