@@ -50,7 +50,7 @@ lock: install
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras -o requirements.lock pyproject.toml
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages -l en --no-location --ignore '.venv/*' --ignore 'var/*'
 	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*'
 
 clean:
