@@ -33,7 +33,31 @@ def ensure_user(email, role, first_name, last_name, password=DEMO_PASSWORD) -> U
     return user
 
 
+# The users and roles page shows more than one person per role: a second administrator, an
+# invigilator invited who has not chosen a password yet, and a former one deactivated.
+# (email, role, first name, last name, active, has chosen a password)
+DEMO_STAFF = [
+    ("adjoint.gestion@demo.pixcentre.fr", Role.ADMINISTRATOR, "Karim", "Benali", True, True),
+    ("nina.garde@demo.pixcentre.fr", Role.INVIGILATOR, "Nina", "Garde", True, False),
+    ("ancien.surveillant@demo.pixcentre.fr", Role.INVIGILATOR, "Éric", "Boyer", False, True),
+]
+
+
 def seed(*, rng, stdout) -> list[tuple[str, str]]:
     for email, role, first, last, _label in DEMO_ACCOUNTS:
         ensure_user(email, role, first, last)
+    for email, role, first, last, active, with_password in DEMO_STAFF:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={"role": role, "first_name": first, "last_name": last, "is_active": active},
+        )
+        if created:
+            if with_password:
+                user.set_password(DEMO_PASSWORD)
+            else:
+                user.set_unusable_password()  # invited: the email link chooses it
+            user.save()
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
     return [(email, label) for email, _r, _f, _l, label in DEMO_ACCOUNTS]

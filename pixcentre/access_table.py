@@ -129,6 +129,10 @@ ACCESS_TABLE: dict[str, Url] = {
     "account_confirm_email": Url(PUBLIC, {"key": Lit("cle-inventee")}),
     # no login code pending: back to the login page (without ``next``)
     "account_confirm_login_code": Url(but(SIGNED_OUT, anonymous=REDIRECT)),
+    # --- accounts: users and roles (administrators) -------------------------------------------
+    "accounts:users": Url(ADMIN_ONLY),
+    "accounts:user_invite": Url(ADMIN_ONLY),
+    "accounts:user": Url(ADMIN_ONLY, {"pk": "invigilator_user"}),
     # --- competences --------------------------------------------------------------------------
     "competences:referential": Url(PUBLIC),
     # --- candidates ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("journal/", views.audit_log, name="audit_log"),
     path("comptes/", include("allauth.urls")),
+    path("utilisateurs/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("referentiel/", include("competences.urls")),
     path("sessions/", include("sessions_app.urls")),

@@ -190,6 +190,7 @@ def build_world(*, student, other_student, external, invigilator, administrator)
         "assignment": assignment.pk,
         "incident": incident.pk,
         "profile_import": profile_import.pk,
+        "invigilator_user": invigilator.pk,
     }
 
 
