@@ -17,9 +17,10 @@ results imported from Pix Certif); attendance is shown beside them.
 recorded falls back to the planned staffing for the seats it had. A session still to come is
 planned from its capacity (and the extension when a candidate with extra time has a seat).
 Cancelled sessions cost nothing here. Minutes are added up and priced once
-(``costs.cost_of_minutes``), as the seed does. The year's fixed costs are spread evenly over
-the months of the year; "to date" counts the held sessions and the fixed costs in proportion
-to the days of the year elapsed.
+(``costs.cost_of_minutes``), as the seed does. The year's fixed costs are spread over the
+months in proportion to their days; "to date" counts the held sessions and the fixed costs of
+the days elapsed, which is also where the realised curve of the chart ends (one rule).
+A month still to come has nothing realised: its realised cost is empty, not its fixed share.
 
 **Revenue.** Fees paid (not refunded) for the year's sessions; the GIP Pix's share is each
 paid fee's share, except in staff sessions, which owe nothing to the GIP.
@@ -102,7 +103,8 @@ class Month:
     start: dt.date
     planned_minutes: int = 0
     actual_minutes: int = 0
-    fixed: Decimal = ZERO
+    fixed: Decimal = ZERO  # the month's share of the year's fixed costs (plan)
+    fixed_to_date: Decimal = ZERO  # of that share, what the days elapsed have used
     gross: Decimal = ZERO
     gip: Decimal = ZERO
     planned_cost: Decimal = ZERO
@@ -110,6 +112,7 @@ class Month:
     cumulative_plan: Decimal = ZERO
     cumulative_actual: Decimal | None = ZERO
     cumulative_net: Decimal | None = ZERO
+    future: bool = False  # starts after today: nothing realised yet
 
     @property
     def net(self) -> Decimal:
@@ -120,8 +123,11 @@ class Month:
         return self.planned_cost + self.fixed
 
     @property
-    def actual_total(self) -> Decimal:
-        return self.actual_cost + self.fixed
+    def actual_total(self) -> Decimal | None:
+        """Costs realised in the month (None for a month still to come: nothing realised)."""
+        if self.future:
+            return None
+        return self.actual_cost + self.fixed_to_date
 
 
 @dataclass
@@ -255,15 +261,22 @@ def year_dashboard(year, *, today: dt.date | None = None) -> Dashboard:
     return _assemble(year, params, today, lines)
 
 
+def _fixed_through(fixed_total: Decimal, year, day: dt.date) -> Decimal:
+    """The year's fixed costs used from its first day to ``day`` included, in proportion to
+    the days (the one rule for « coûts fixes à date », the monthly shares and the chart)."""
+    year_days = (year.end_date - year.start_date).days + 1
+    elapsed = min(max((day - year.start_date).days + 1, 0), year_days)
+    return costs.money(fixed_total * elapsed / year_days)
+
+
 def _assemble(year, params, today, lines) -> Dashboard:
+    """Monthly and yearly figures from one rule: a month's fixed share is the fixed costs of its
+    days; cumulative amounts are priced from cumulative minutes (priced once, as the seed
+    does), so that « Coûts à date » is exactly the last point of the realised curve."""
     board = Dashboard(year=year, params=params, today=today, sessions=lines)
     fixed_total = costs.fixed_costs(params)
     month_starts = _months(year.start_date, year.end_date)
     months = {start: Month(start=start) for start in month_starts}
-    # The fixed costs spread evenly over the months, the last one taking the remaining cents.
-    share = costs.money(fixed_total / len(month_starts))
-    for i, month in enumerate(months.values()):
-        month.fixed = share if i < len(months) - 1 else fixed_total - share * (len(months) - 1)
 
     live = [line for line in lines if not line.cancelled]
     held = [line for line in live if line.held]
@@ -281,22 +294,29 @@ def _assemble(year, params, today, lines) -> Dashboard:
             month.actual_minutes += line.paid_minutes
 
     current_month = today.replace(day=1)
-    cumulative_plan = cumulative_actual = cumulative_net = ZERO
+    plan_minutes = actual_minutes = 0
+    fixed_before = fixed_used_before = ZERO
+    cumulative_net = ZERO
     for month in months.values():
+        month_end = (month.start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        fixed_through = _fixed_through(fixed_total, year, month_end)
+        fixed_used = _fixed_through(fixed_total, year, min(month_end, today))
+        month.fixed, fixed_before = fixed_through - fixed_before, fixed_through
+        month.fixed_to_date, fixed_used_before = fixed_used - fixed_used_before, fixed_used
         month.planned_cost = costs.cost_of_minutes(month.planned_minutes, params)
         month.actual_cost = costs.cost_of_minutes(month.actual_minutes, params)
-        cumulative_plan += month.planned_cost + month.fixed
-        cumulative_actual += month.actual_cost + month.fixed
+        plan_minutes += month.planned_minutes
+        actual_minutes += month.actual_minutes
         cumulative_net += month.net
-        month.cumulative_plan = cumulative_plan
-        past = month.start <= current_month
-        month.cumulative_actual = cumulative_actual if past else None
-        month.cumulative_net = cumulative_net if past else None
+        month.cumulative_plan = costs.cost_of_minutes(plan_minutes, params) + fixed_through
+        month.future = month.start > current_month
+        month.cumulative_actual = (
+            None if month.future else costs.cost_of_minutes(actual_minutes, params) + fixed_used
+        )
+        month.cumulative_net = None if month.future else cumulative_net
     board.months = list(months.values())
 
-    year_days = (year.end_date - year.start_date).days + 1
-    elapsed = min(max((today - year.start_date).days + 1, 0), year_days)
-    fixed_to_date = costs.money(fixed_total * elapsed / year_days)
+    fixed_to_date = _fixed_through(fixed_total, year, today)
     variable_to_date = costs.cost_of_minutes(sum(line.paid_minutes for line in held), params)
     variable_plan = costs.cost_of_minutes(sum(line.planned_minutes for line in live), params)
     costs_to_date = variable_to_date + fixed_to_date
@@ -341,9 +361,7 @@ def chart_data(board: Dashboard) -> dict:
     months = board.months
     return {
         "months": [f"{m.start:%m/%Y}" for m in months],
-        "monthly_cost": [
-            None if m.cumulative_actual is None else float(m.actual_total) for m in months
-        ],
+        "monthly_cost": [None if m.future else float(m.actual_total) for m in months],
         "monthly_planned_cost": [float(m.planned_total) for m in months],
         "monthly_net_revenue": [float(m.net) for m in months],
         "cumulative_plan": [float(m.cumulative_plan) for m in months],

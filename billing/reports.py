@@ -195,7 +195,7 @@ def year_report_rows(board):
         yield [
             f"{m.start:%m/%Y}",
             m.planned_total,
-            m.actual_total,
+            "" if m.future else m.actual_total,
             m.net,
         ]
 

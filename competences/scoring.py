@@ -70,3 +70,28 @@ def average_level(levels: Iterable[int], competences: int = COMPETENCE_COUNT) ->
     """Mean level over all the referential's competences (a missing one counts as 0)."""
     total = sum(levels)
     return (Decimal(total) / competences).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- Showing an average level: one rounding rule, one formatter ---------------------------------
+
+AVERAGE_SHOWN = Decimal("0.1")
+
+
+def shown_average(average) -> Decimal | None:
+    """The average level as people read it: one decimal, rounded half up (3.05 → 3.1, 3.04 →
+    3.0). The stored value keeps two decimals for ranking; every page, email and export shows
+    this one (they used to show 3,06 / 3,1 / 3,0 for the same profile: raw, rounded, truncated)."""
+    if average is None or average == "":
+        return None
+    return Decimal(str(average)).quantize(AVERAGE_SHOWN, rounding=ROUND_HALF_UP)
+
+
+def format_average(average, *, use_l10n=None) -> str:
+    """``shown_average`` in the current language (« 3,1 » in French, "3.1" in English); "—"
+    when there is no profile."""
+    from django.utils.formats import number_format
+
+    shown = shown_average(average)
+    if shown is None:
+        return "—"
+    return number_format(shown, 1, use_l10n=use_l10n)

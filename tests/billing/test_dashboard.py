@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +106,35 @@ def test_figures_of_a_year(board_year):
     assert board.months[5].cumulative_actual is None  # February: not yet
     line_b = next(s for s in board.sessions if s.capacity == 25)
     assert (line_b.invigilators, line_b.actual, line_b.paid_minutes) == (2, False, 290)
+
+
+def test_costs_to_date_is_where_the_realised_curve_ends(board_year):
+    """One figure: the card « Coûts à date » and the chart's realised curve agree (they used
+    to differ: the chart counted the whole month's fixed share, the card the days elapsed)."""
+    board = dashboard.year_dashboard(board_year, today=TODAY)
+    data = dashboard.chart_data(board)
+    realised = [v for v in data["cumulative_actual"] if v is not None]
+    assert realised[-1] == float(board.figures["costs_to_date"]) == 1862.40
+    assert sum(m.fixed for m in board.months) == board.figures["fixed_plan"]
+    assert sum(m.fixed_to_date for m in board.months) == board.figures["fixed_to_date"]
+    january = board.months[4]
+    assert january.actual_total == january.actual_cost + january.fixed_to_date
+    assert january.fixed_to_date < january.fixed  # 15 days of 31
+
+
+def test_future_months_have_no_realised_cost(client, referent, board_year):
+    board = dashboard.year_dashboard(board_year, today=TODAY)
+    february = board.months[5]
+    assert february.future and february.actual_total is None
+    assert dashboard.chart_data(board)["monthly_cost"][5] is None
+    client.force_login(referent)
+    with time_machine.travel(dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC), tick=False):
+        response = client.get(reverse("billing:dashboard"), {"annee": board_year.label})
+    html = response.content.decode()
+    table = html[html.index('data-testid="monthly-table"') :]
+    future_rows = [row for row in table.split("<tr>")[1:] if "mars 2026" in row]
+    cells = future_rows[0].split("<td")[1:]  # planned, realised, net, cumulated...
+    assert "€" in cells[0] and "€" not in cells[1] and "—" in cells[1]
 
 
 def test_staff_sessions_owe_nothing_to_the_gip(year, room, administrator):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from competences import scoring
@@ -55,3 +57,18 @@ def test_certifiable_needs_five_competences_at_level_one_or_more():
 def test_average_level_is_over_all_sixteen_competences():
     assert str(scoring.average_level([5] * 16)) == "5.00"
     assert str(scoring.average_level([6] * 8)) == "3.00"
+
+
+@pytest.mark.parametrize(
+    "stored, shown",
+    [("3.06", "3,1"), ("3.05", "3,1"), ("3.04", "3,0"), ("2.95", "3,0"), ("5", "5,0"), (None, "—")],
+)
+def test_an_average_level_is_shown_with_one_decimal_rounded_half_up(stored, shown):
+    from django.utils import translation
+
+    from competences.scoring import format_average
+
+    with translation.override("fr"):
+        assert format_average(Decimal(stored) if stored else None) == shown
+    with translation.override("en"):
+        assert format_average(Decimal(stored) if stored else None) == shown.replace(",", ".")
