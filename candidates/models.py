@@ -215,6 +215,9 @@ class ProfileImport(models.Model):
     candidates_created_count = models.PositiveIntegerField(_("candidats créés"), default=0)
     error_message = models.TextField(_("motif du refus"), blank=True)
     error_report = models.JSONField(_("rapport d’erreurs"), default=list, blank=True)
+    # Rows imported that a person should check (line, column, value, reason), e.g. a student
+    # number known under another name.
+    warnings = models.JSONField(_("points à vérifier"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import de profils")

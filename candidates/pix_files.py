@@ -9,6 +9,14 @@ Pure: bytes in, a parsed export out, no database. Two outcomes besides success:
 
 Rows where a participant has not shared their profile carry ``NA`` in every result column:
 they are participants without a profile (``row.has_profile`` is false), not errors.
+
+Levels are read up to ``competences.scoring.FILE_MAX_LEVEL`` (8) and a competence's pix up to
+8 × 8, whatever the centre's ``PIX_MAX_LEVEL``. Competence titles are matched without regard
+to accents, case or apostrophe (Pix's own fixtures spell 3.2 "multimedia"). Sent dates are
+Paris local time, returned in UTC: the hour that occurs twice when clocks go back is read as
+its first occurrence, the same way at every import, so a re-import finds its snapshots.
+
+:func:`parse_profiles_export` is the whole validation, pure: bytes in, rows and problems out.
 """
 
 from __future__ import annotations
@@ -140,6 +148,28 @@ def normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def plain(name: str) -> str:
+    """:func:`normalise` without accents either: ``Multimédia`` = ``MULTIMEDIA``."""
+    decomposed = unicodedata.normalize("NFKD", normalise(name))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def name_key(last_name: str, first_name: str) -> tuple[str, str]:
+    """A person's name for comparison: accents, case, hyphens and apostrophes ignored
+    (``DA-SILVA Léa`` = ``Da Silva Lea``)."""
+
+    def key(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text or "")
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        for sep in "-'’.":
+            bare = bare.replace(sep, " ")
+        return " ".join(bare.split()).casefold()
+
+    return key(last_name), key(first_name)
+
+
 def unguard(value: str) -> str:
     """Remove the ``'`` Pix puts before a string starting with ``= + - @`` (formula guard)."""
     if len(value) >= 2 and value[0] == "'" and value[1] in FORMULA_CHARS:
@@ -196,8 +226,10 @@ def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Lay
         )
     header = [unguard(h.strip()) for h in header]
     index: dict[str, int] = {}
+    by_plain: dict[str, int] = {}  # competence columns: accents and case ignored
     for i, name in enumerate(header):
         index.setdefault(normalise(name), i)
+        by_plain.setdefault(plain(name), i)
     missing = [name for name in REQUIRED if normalise(name) not in index]
     if normalise(COL_SENT_AT_NEW) in index:
         sent_at, variant = (COL_SENT_AT_NEW, index[normalise(COL_SENT_AT_NEW)]), "new"
@@ -209,7 +241,7 @@ def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Lay
     comp_columns = []
     for code, title in competences:
         level_col, pix_col = LEVEL_PREFIX + title, PIX_PREFIX + title
-        li, pi = index.get(normalise(level_col)), index.get(normalise(pix_col))
+        li, pi = by_plain.get(plain(level_col)), by_plain.get(plain(pix_col))
         if li is None:
             missing.append(level_col)
         if pi is None:
@@ -275,27 +307,42 @@ def _yes_no(value: str) -> bool | None:
 
 @functools.lru_cache(maxsize=4096)  # an export has few distinct dates: parse each once
 def _sent_at(value: str) -> dt.datetime | None:
+    """A Paris local date (and time) as an aware UTC datetime.
+
+    UTC, not Europe/Paris: Python never finds a Paris time of the repeated autumn hour (02:00
+    to 02:59 on the last Sunday of October) equal to the same instant in another zone (PEP 495),
+    so a re-import compared such a snapshot with the database's UTC value, missed it and
+    inserted it twice (IntegrityError). Such a time is read as its first occurrence (summer
+    time, fold 0), which is all the file lets anyone know, and always the same instant."""
     value = value.strip()
+    local = None
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).replace(tzinfo=PARIS)
+            local = dt.datetime.strptime(value, fmt)
+            break
         except ValueError:
             pass
+    if local is None:
+        try:
+            local = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        except ValueError:
+            return None
     try:
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=PARIS)
-    except ValueError:
+        return local.replace(tzinfo=PARIS).astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 at the edge of what datetime holds
         return None
 
 
 def parse_profiles_export(
     data: bytes,
     *,
-    max_level: int | None = None,
     competences: list[tuple[str, str]] | None = None,
 ) -> ProfilesExport:
     """Read and validate a whole export. Raises :class:`NotAPixExport`; row problems are
-    collected in ``export.problems`` (all of them, not only the first)."""
-    max_lvl = scoring.max_level(max_level)
+    collected in ``export.problems`` (all of them, not only the first).
+
+    Levels are bounded by ``scoring.FILE_MAX_LEVEL`` (8), not by the centre's setting."""
+    max_lvl = scoring.FILE_MAX_LEVEL
     competences = competences or default_competences()
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=False)

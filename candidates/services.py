@@ -7,6 +7,7 @@ raise :class:`CandidateError` with a French message a person understands.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,8 @@ from .models import (
     StudyYear,
     UnitEnrolment,
 )
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 # Rows per INSERT: Django compiles a wide statement faster in several small ones (measured:
@@ -140,6 +143,7 @@ class _Counts:
     without_profile: int = 0
     candidates_created: int = 0
     touched: set[int] = field(default_factory=set)
+    warnings: list[dict] = field(default_factory=list)
 
 
 class _DryRun(Exception):
@@ -154,15 +158,17 @@ def import_profiles(
     now=None,
     dry_run: bool = False,
     profile_import: ProfileImport | None = None,
-    max_level: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ProfileImport:
     """Import a Pix Orga profile export, all or nothing.
 
     Returns the :class:`ProfileImport` recording what happened: ``REFUSED`` with
     ``error_message`` (not a Pix export) or ``error_report`` (bad rows) and nothing imported,
-    else ``DONE`` with the counts. ``dry_run`` computes the same counts and rolls back (the
-    returned record is not saved)."""
+    ``FAILED`` with ``error_message`` when the database refused a write (nothing imported
+    either: never a traceback for the person importing), else ``DONE`` with the counts and
+    ``warnings`` (rows imported that a person should check: a student number known under
+    another name). ``dry_run`` computes the same counts and rolls back (the returned record
+    is not saved). Validation is :func:`pix_files.parse_profiles_export`, pure."""
     now = _now(now)
     if profile_import is None:
         profile_import = ProfileImport(
@@ -172,7 +178,7 @@ def import_profiles(
         )
     profile_import.started_at = profile_import.started_at or now
     try:
-        export = pix_files.parse_profiles_export(data, max_level=max_level)
+        export = pix_files.parse_profiles_export(data)
     except pix_files.NotAPixExport as exc:
         return _refuse(profile_import, now, dry_run, message=str(exc))
     profile_import.campaign_id = export.campaign_id[:32]
@@ -202,6 +208,7 @@ def import_profiles(
             profile_import.unchanged_count = counts.unchanged
             profile_import.without_profile_count = counts.without_profile
             profile_import.candidates_created_count = counts.candidates_created
+            profile_import.warnings = counts.warnings
             profile_import.processed_rows = len(export.rows)
             profile_import.status = ImportStatus.DONE
             profile_import.finished_at = now
@@ -229,6 +236,32 @@ def import_profiles(
                 enqueue(compute_scores_task, touched)
     except _DryRun:
         pass
+    except DatabaseError:
+        # Rolled back: nothing of this file is in the database. Say so, and keep the
+        # technical detail for the logs.
+        logger.exception("Profile import %s failed on a database error", file_name)
+        return _fail(profile_import, now, dry_run)
+    return profile_import
+
+
+def _fail(profile_import, now, dry_run):
+    profile_import.status = ImportStatus.FAILED
+    profile_import.error_message = _(
+        "L’import a échoué sur une erreur de la base de données ; rien n’a été importé. "
+        "Réessayez dans quelques minutes ou prévenez l’équipe technique."
+    )
+    profile_import.error_report = []
+    profile_import.warnings = []
+    for name in ("created_count", "updated_count", "unchanged_count", "without_profile_count"):
+        setattr(profile_import, name, 0)
+    profile_import.candidates_created_count = 0
+    profile_import.processed_rows = 0
+    profile_import.finished_at = now
+    if not dry_run:
+        try:
+            profile_import.save()
+        except DatabaseError:  # the database is away altogether: the message is returned
+            logger.exception("Could not record the failed profile import")
     return profile_import
 
 
@@ -265,7 +298,7 @@ def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, pr
     ids = [r.external_id for r in rows if r.external_id]
     for chunk in _chunks(ids):
         for c in Candidate.objects.filter(external_id__in=chunk).only(
-            "pk", "external_id", "study_year", "programme"
+            "pk", "external_id", "study_year", "programme", "birth_name", "first_name"
         ):
             by_id[c.external_id] = c
     by_name: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
@@ -285,6 +318,29 @@ def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, pr
             (pix_files.normalise(row.last_name), pix_files.normalise(row.first_name))
         )
         return found[0] if found and len(found) == 1 else None
+
+    # A student number known under another name is imported (Pix Orga is the reference for
+    # the profile), and listed for a person to check: a typo, a married name, or a mix-up.
+    for row in rows:
+        known = by_id.get(row.external_id) if row.external_id else None
+        if known is not None and pix_files.name_key(
+            known.birth_name, known.first_name
+        ) != pix_files.name_key(row.last_name, row.first_name):
+            counts.warnings.append(
+                {
+                    "line": row.line,
+                    "column": export.external_id_column,
+                    "value": row.external_id,
+                    "reason": _(
+                        "Ce numéro d’étudiant est connu sous le nom « %(known)s » ; le fichier "
+                        "dit « %(file)s ». Le profil a été importé pour %(known)s : vérifiez."
+                    )
+                    % {
+                        "known": f"{known.first_name} {known.birth_name}",
+                        "file": f"{row.first_name} {row.last_name}",
+                    },
+                }
+            )
 
     # 2. New candidates, in bulk.
     new = {}

@@ -308,7 +308,7 @@ def imports(request):
         return redirect("candidates:import_detail", pk=profile_import.pk)
     # Query: one page of the history with who uploaded each file.
     history = Paginator(
-        ProfileImport.objects.select_related("uploaded_by").defer("error_report"), 30
+        ProfileImport.objects.select_related("uploaded_by").defer("error_report", "warnings"), 30
     ).get_page(request.GET.get("page"))
     return render(request, "candidates/imports.html", {"form": form, "history": history})
 
@@ -332,7 +332,9 @@ def import_detail(request, pk):
 @role_required(Role.ADMINISTRATOR)
 @require_GET
 def import_progress(request, pk):
-    profile_import = get_object_or_404(ProfileImport.objects.defer("error_report"), pk=pk)
+    profile_import = get_object_or_404(
+        ProfileImport.objects.defer("error_report", "warnings"), pk=pk
+    )
     return JsonResponse(services.import_progress(profile_import))
 
 

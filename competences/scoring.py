@@ -6,8 +6,10 @@ profile total is the sum of the capped competence pix; the max score is
 ``16 × max level × 8`` (768 at 6 levels, 1024 at 8); a profile is certifiable when at least 5
 competences are at level 1 or more.
 
-``max_level`` defaults to the ``PIX_MAX_LEVEL`` setting; pass it explicitly where a file or a
-test fixes it.
+``max_level`` defaults to the ``PIX_MAX_LEVEL`` setting (7: what Pix certifies today); pass
+it explicitly where a file or a test fixes it. Files from Pix are read up to
+``FILE_MAX_LEVEL`` (8, announced) whatever that setting: a centre still showing 7 levels must
+not refuse the first file that carries an 8.
 """
 
 from collections.abc import Iterable
@@ -16,6 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 PIX_PER_LEVEL = 8
 COMPETENCE_COUNT = 16
 CERTIFIABLE_MIN_COMPETENCES = 5
+# The highest level a Pix file may carry (formats README §1 and §3): 8 levels are announced.
+FILE_MAX_LEVEL = 8
 
 
 def max_level(value: int | None = None) -> int:

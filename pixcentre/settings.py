@@ -273,8 +273,9 @@ PIX_CENTRE_NAME = env.str(
     "PIX_CENTRE_NAME", default="Centre de certification Pix — Avignon Université"
 )
 PIX_CENTRE_CONTACT_EMAIL = env.str("PIX_CENTRE_CONTACT_EMAIL", default="pix@univ-avignon.fr")
-# Pix levels per competence: 6 today, 8 announced. The only place this number lives.
-PIX_MAX_LEVEL = env.int("PIX_MAX_LEVEL", default=6)
+# Pix levels per competence: 7 certified today (2026), 8 announced. The only place this number
+# lives. Imports accept files up to level 8 whatever it says (competences.scoring.FILE_MAX_LEVEL).
+PIX_MAX_LEVEL = env.int("PIX_MAX_LEVEL", default=7)
 if PIX_MAX_LEVEL not in (6, 7, 8):
     raise environ.ImproperlyConfigured("PIX_MAX_LEVEL must be between 6 and 8.")
 

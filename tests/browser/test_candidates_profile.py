@@ -27,7 +27,7 @@ def test_student_sees_their_chart_table_and_tier(student_with_profile, page, scr
     page.get_by_role("link", name="Mon profil Pix").click()
     page.get_by_test_id("page-title").wait_for()
     page.locator("#profile-chart[data-ready='true']").wait_for()
-    assert page.get_by_test_id("total-pix").inner_text() == "704 / 768"
+    assert page.get_by_test_id("total-pix").inner_text() == "704 / 896"
     assert "Niveau de priorité : 2" in page.get_by_test_id("tier").inner_text()
     assert "M1" in page.get_by_test_id("tier-reason").inner_text()
     screenshot("chart")

@@ -237,7 +237,7 @@ def test_a_certification_season(
     walk.step("student-home")
     page.get_by_role("link", name="Mon profil Pix").click()
     page.locator("#profile-chart[data-ready='true']").wait_for()
-    assert page.get_by_test_id("total-pix").inner_text() == "704 / 768"
+    assert page.get_by_test_id("total-pix").inner_text() == "704 / 896"
     assert "Niveau de priorité : 2" in page.get_by_test_id("tier").inner_text()
     assert "M1" in page.get_by_test_id("tier-reason").inner_text()
     page.get_by_role("link", name="Compléter mon identité").click()

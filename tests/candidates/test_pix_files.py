@@ -46,7 +46,7 @@ def export(*participants, **kwargs) -> bytes:
 
 
 def parse(data: bytes):
-    return parse_profiles_export(data, max_level=6)
+    return parse_profiles_export(data)
 
 
 def edit(data: bytes, line: int, column: str, value: str) -> bytes:
@@ -150,11 +150,12 @@ def test_comma_decimal_whole_numbers_are_read():
 # --- Bad rows: every problem named with line, column, value and reason -------------------------
 
 
-def test_level_above_max_is_reported():
-    data = edit(export(), 2, level_col("1.1"), "7")
+def test_level_above_8_is_reported_whatever_the_centre_setting(settings):
+    settings.PIX_MAX_LEVEL = 6
+    data = edit(export(), 2, level_col("1.1"), "9")
     (problem,) = parse(data).problems
-    assert (problem.line, problem.column, problem.value) == (2, level_col("1.1"), "7")
-    assert "entre 0 et 6" in problem.reason
+    assert (problem.line, problem.column, problem.value) == (2, level_col("1.1"), "9")
+    assert "entre 0 et 8" in problem.reason
 
 
 def test_pix_inconsistent_with_level_is_reported():
@@ -165,7 +166,7 @@ def test_pix_inconsistent_with_level_is_reported():
 
 
 def test_pix_above_the_competence_cap_is_reported():
-    data = edit(export(), 2, pix_col("5.2"), "49")
+    data = edit(export(), 2, pix_col("5.2"), "65")
     problems = parse(data).problems
     assert [p.column for p in problems] == [pix_col("5.2")]
 
@@ -271,7 +272,7 @@ def test_header_check_accepts_the_sample_and_refuses_a_missing_competence():
 
 def test_writer_and_reader_agree_on_max_level_8():
     p = participant(pix=60)
-    result = parse_profiles_export(write_profiles_export([p], max_level=8), max_level=8)
+    result = parse_profiles_export(write_profiles_export([p], max_level=8))
     assert result.problems == [] and result.rows[0].levels["1.1"] == 7
 
 

@@ -41,8 +41,8 @@ def test_student_sees_chart_tier_and_reason(
     assert response.status_code == 200
     assert 'id="profile-chart"' in html and 'id="profile-chart-data"' in html
     chart = response.context["chart"]
-    assert chart["levels"] == [5] * 16 and chart["max"] == 6
-    assert "704 / 768" in html  # 16 × 44 pix against the max score
+    assert chart["levels"] == [5] * 16 and chart["max"] == 7
+    assert "704 / 896" in html  # 16 × 44 pix against the max score (7 levels)
     assert "Niveau de priorité : 2" in html
     assert "Priorité 2" in html and "M1" in html
     assert "Mener une recherche et une veille d’information" in html  # table alternative

@@ -36,7 +36,7 @@ def test_referential_page_is_public_and_bilingual(client):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Mener une recherche et une veille d’information" in body
-    assert "768 pix" in body
+    assert "896 pix" in body
 
     response = client.get("/referentiel/", headers={"accept-language": "en"})
     assert "Conducting information searches and monitoring" in response.content.decode()

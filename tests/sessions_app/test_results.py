@@ -109,7 +109,7 @@ def test_the_shared_sample_imports_and_matches_every_line(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         f"c{n}@example.org" for n in range(12) if n != 5
     )
-    assert "584 pix sur 768" in next(m.body for m in mail.outbox if m.to == ["c1@example.org"])
+    assert "584 pix sur 896" in next(m.body for m in mail.outbox if m.to == ["c1@example.org"])
     assert AuditEntry.objects.filter(action="result_imported").count() == 11
     snapshot = StatisticsSnapshot.objects.get(academic_year=seated[0].academic_year)
     assert snapshot.data["counts"]["validated"] == 9
@@ -278,7 +278,7 @@ def test_student_sees_their_score_out_of_the_max_and_levels_next_to_positioning(
     )
     client.force_login(student)
     page = client.get("/resultats/moi/").content.decode()
-    assert "412 pix sur 768" in page
+    assert "412 pix sur 896" in page
     assert "Validée" in page
     assert "<td>5</td><td>4</td>" in page  # 1.1: certified 5, positioned 4
     assert "Positionnement" in page

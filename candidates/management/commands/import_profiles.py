@@ -1,7 +1,9 @@
 """``manage.py import_profiles FILE [--dry-run]``: import a Pix Orga profile export.
 
 Exit code 0 when imported (or when the dry run would import), 1 when rows are wrong (each
-problem on stderr: line, column, value, reason), 2 when the file is not a Pix export.
+problem on stderr: line, column, value, reason), 2 when the file is not a Pix export, 3 when
+the database refused the import (nothing imported). Rows imported that need a check (a
+student number known under another name) are listed on stderr as warnings.
 """
 
 from pathlib import Path
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Impossible de lire {file} : {exc.strerror}.") from exc
         result = services.import_profiles(data, file_name=file.name, dry_run=dry_run)
+        if result.status == ImportStatus.FAILED:
+            self.stderr.write(result.error_message)
+            raise SystemExit(3)
         if result.status == ImportStatus.REFUSED:
             self.stderr.write(result.error_message)
             for p in result.error_report:
@@ -42,3 +47,8 @@ class Command(BaseCommand):
             f"sans profil partagé : {result.without_profile_count} ; "
             f"candidats créés : {result.candidates_created_count}."
         )
+        for w in result.warnings:
+            self.stderr.write(
+                f"à vérifier : ligne {w['line']} ; colonne « {w['column']} » ; "
+                f"valeur « {w['value']} » ; {w['reason']}"
+            )
