@@ -209,8 +209,9 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise looks there even before collectstatic
+# The image collects into /app/staticfiles at build time (Dockerfile, scripts/build.sh).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -303,8 +304,15 @@ CELERY_BEAT_SCHEDULE["purge-invigilation-documents"] = {
 }
 
 # --- convocations ---------------------------------------------------------------------------
-# Absolute address of the site, for links in convocations (PDF) and emails.
-PIX_SITE_URL = env.str("PIX_SITE_URL", default="http://127.0.0.1:8000")
+# Absolute address of the site, for links in convocations (PDF) and emails. Production must
+# say it: the development default would send every candidate to 127.0.0.1.
+PIX_SITE_URL = env.str("PIX_SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+if not PIX_SITE_URL.startswith(("https://", "http://")):
+    raise environ.ImproperlyConfigured(
+        "PIX_SITE_URL must be the site's address, e.g. https://pix.univ-avignon.fr"
+        + (" (required when PRODUCTION=true)." if PRODUCTION else ".")
+    )
+PIX_SITE_URL = PIX_SITE_URL.rstrip("/")
 # Reminders 7 days and 1 day before a session: each run sends what is due, once.
 CELERY_BEAT_SCHEDULE.update(
     {
