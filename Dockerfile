@@ -12,8 +12,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.lock pyproject.toml ./
-RUN pip install -r requirements.lock
+COPY requirements.lock requirements-nodeps.lock pyproject.toml ./
+RUN pip install -r requirements.lock && pip install --no-deps -r requirements-nodeps.lock
 COPY . .
 # Collected static files live outside var/ so that the running container finds what the
 # build collected (var/ holds run-time state).

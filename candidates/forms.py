@@ -55,6 +55,12 @@ class IdentityForm(forms.ModelForm):
     def _post_clean(self):
         super()._post_clean()
         already = set(self.errors)
+        # The birthplace as the official referentials spell it (« maroc » → « Maroc », 99 as
+        # the INSEE code of a birth abroad): what is saved is what goes to Pix.
+        for field, value in pix_identity.official_birthplace(self.instance).items():
+            if field not in already:
+                setattr(self.instance, field, value)
+                self.cleaned_data[field] = value
         for field, message in pix_identity.identity_problems(self.instance, today=self.today):
             if field in already:
                 continue

@@ -1,14 +1,20 @@
 """Pix's rules for a candidate's identity (formats README, "Rules Pix applies to candidates").
 
-Pure: works on any object with the candidate's identity attributes, so that the identity form
-(candidates) and the Pix Certif export (sessions_app) apply exactly the same rules. Each
-problem is ``(field, message)`` with a French message a candidate understands.
+Pure (no database): works on any object with the candidate's identity attributes, so that the
+identity form (candidates) and the Pix Certif export (sessions_app) apply exactly the same
+rules. Each problem is ``(field, message)`` with a French message a candidate understands.
+
+The birthplace is checked against the official referentials, as Pix checks it
+(``birthplaces``): an INSEE code that no commune has, a postal code with another commune's name,
+an unknown country are refused here rather than by Pix, which refuses the whole file.
 """
 
 import datetime as dt
 import re
 
 from django.utils.translation import gettext as _
+
+from . import birthplaces
 
 FRANCE = "France"
 ABROAD_INSEE = "99"
@@ -18,7 +24,7 @@ POSTAL_RE = re.compile(r"^\d{5}$")
 
 
 def is_born_in_france(country: str) -> bool:
-    return (country or "").strip().casefold() == FRANCE.casefold()
+    return birthplaces.normalise(country) == birthplaces.normalise(FRANCE)
 
 
 def identity_problems(c, *, today: dt.date | None = None) -> list[tuple[str, str]]:
@@ -37,6 +43,25 @@ def identity_problems(c, *, today: dt.date | None = None) -> list[tuple[str, str
         problems.append(
             ("birth_date", _("La date de naissance doit être après le 01/01/1900 et passée."))
         )
+    problems += birthplace_problems(c)
+    extra = c.extra_time_percent
+    if extra is not None and not (1 <= extra <= 99):
+        problems.append(
+            ("extra_time_percent", _("Le temps majoré est un pourcentage entier de 1 à 99."))
+        )
+    return problems
+
+
+def _commune_list(communes) -> str:
+    names = sorted({c.name for c in communes if c.is_current})
+    shown = ", ".join(names[:5])
+    return shown + (" …" if len(names) > 5 else "")
+
+
+def birthplace_problems(c) -> list[tuple[str, str]]:
+    """The birthplace rules: Pix's combinations, then the referentials of communes and
+    countries."""
+    problems: list[tuple[str, str]] = []
     country = (c.birth_country or "").strip()
     insee = (c.birth_insee_code or "").strip()
     postal = (c.birth_postal_code or "").strip()
@@ -59,10 +84,46 @@ def identity_problems(c, *, today: dt.date | None = None) -> list[tuple[str, str
                 problems.append(
                     ("birth_insee_code", _("Le code INSEE de la commune doit avoir 5 caractères."))
                 )
+            elif birthplaces.commune(insee) is None:
+                problems.append(
+                    (
+                        "birth_insee_code",
+                        _(
+                            "Aucune commune n’a le code INSEE « %(code)s » dans le référentiel "
+                            "officiel des communes : vérifiez-le, ou indiquez plutôt le code "
+                            "postal et la commune."
+                        )
+                        % {"code": insee},
+                    )
+                )
         elif postal or city:
             if not POSTAL_RE.match(postal):
                 problems.append(
                     ("birth_postal_code", _("Le code postal doit comporter 5 chiffres."))
+                )
+            elif not birthplaces.communes_with_postal_code(postal):
+                problems.append(
+                    (
+                        "birth_postal_code",
+                        _("Le code postal « %(postal)s » n’existe pas.") % {"postal": postal},
+                    )
+                )
+            elif city and birthplaces.commune_named(postal, city) is None:
+                problems.append(
+                    (
+                        "birth_city",
+                        _(
+                            "« %(city)s » n’a pas le code postal %(postal)s, qui est celui de : "
+                            "%(communes)s. Vérifiez le code postal ou le nom de la commune."
+                        )
+                        % {
+                            "city": city,
+                            "postal": postal,
+                            "communes": _commune_list(
+                                birthplaces.communes_with_postal_code(postal)
+                            ),
+                        },
+                    )
                 )
             if not city:
                 problems.append(
@@ -76,6 +137,29 @@ def identity_problems(c, *, today: dt.date | None = None) -> list[tuple[str, str
                 )
             )
     else:
+        if birthplaces.is_french_department(country):
+            problems.append(
+                (
+                    "birth_country",
+                    _(
+                        "« %(country)s » est en France : indiquez « France » comme pays, et la "
+                        "commune de naissance."
+                    )
+                    % {"country": country},
+                )
+            )
+        elif birthplaces.country(country) is None:
+            suggestion = birthplaces.country_suggestion(country)
+            if suggestion:
+                message = _(
+                    "Pays inconnu : « %(country)s ». Vouliez-vous dire « %(suggestion)s » ?"
+                ) % {"country": country, "suggestion": suggestion}
+            else:
+                message = _(
+                    "Pays inconnu : « %(country)s ». Écrivez le nom du pays en français, par "
+                    "exemple « Maroc » ou « Royaume-Uni »."
+                ) % {"country": country}
+            problems.append(("birth_country", message))
         if insee and insee != ABROAD_INSEE:
             problems.append(
                 ("birth_insee_code", _("Né à l’étranger : le code INSEE est 99 ou vide."))
@@ -88,9 +172,39 @@ def identity_problems(c, *, today: dt.date | None = None) -> list[tuple[str, str
             problems.append(
                 ("birth_city", _("Né à l’étranger : la ville de naissance est obligatoire."))
             )
-    extra = c.extra_time_percent
-    if extra is not None and not (1 <= extra <= 99):
-        problems.append(
-            ("extra_time_percent", _("Le temps majoré est un pourcentage entier de 1 à 99."))
-        )
     return problems
+
+
+def official_birthplace(c) -> dict[str, str]:
+    """The birthplace as the referentials spell it, for the fields that should change: the
+    country's French name (« maroc » → « Maroc »), ``99`` as the INSEE code of a birth abroad
+    (Pix refuses an empty one), the commune's official name when it was recognised by its
+    postal code (« st etienne » stays, « saint-etienne » → « Saint-Étienne »). Nothing is
+    guessed: an unknown place is left as typed, for ``birthplace_problems`` to report."""
+    changes: dict[str, str] = {}
+    country = (c.birth_country or "").strip()
+    if not country:
+        return changes
+    if is_born_in_france(country):
+        if country != FRANCE:
+            changes["birth_country"] = FRANCE
+        postal = (c.birth_postal_code or "").strip()
+        city = (c.birth_city or "").strip()
+        if postal and city and not (c.birth_insee_code or "").strip():
+            found = birthplaces.commune_named(postal, city)
+            same = found is not None and birthplaces.normalise(found.name) == (
+                birthplaces.normalise(city)
+            )
+            if same and found.name != city:
+                changes["birth_city"] = found.name
+        insee = (c.birth_insee_code or "").strip()
+        if insee and insee != insee.upper():
+            changes["birth_insee_code"] = insee.upper()
+        return changes
+    known = birthplaces.country(country)
+    if known is not None:
+        if known.name != country:
+            changes["birth_country"] = known.name
+        if not (c.birth_insee_code or "").strip():
+            changes["birth_insee_code"] = ABROAD_INSEE
+    return changes

@@ -78,3 +78,62 @@ def test_missing_names_are_reported_in_french():
     problems = identity_problems(person(birth_name=" ", first_name=""), today=TODAY)
     assert problems[0] == ("birth_name", "Le nom de naissance est obligatoire.")
     assert problems[1][0] == "first_name"
+
+
+# --- The birthplace against the official referentials ------------------------------------------
+
+
+def messages(p):
+    return " ".join(message for _field, message in identity_problems(p, today=TODAY))
+
+
+def test_an_insee_code_no_commune_has_is_refused():
+    p = person(birth_insee_code="99999")
+    assert fields(p) == ["birth_insee_code"]
+    assert "« 99999 »" in messages(p) and "référentiel officiel des communes" in messages(p)
+
+
+def test_a_postal_code_with_another_communes_name_is_refused_naming_the_right_ones():
+    p = person(birth_insee_code="", birth_postal_code="84000", birth_city="Marseille")
+    assert fields(p) == ["birth_city"]
+    assert "Avignon" in messages(p)
+
+
+def test_a_postal_code_that_does_not_exist_is_refused():
+    p = person(birth_insee_code="", birth_postal_code="00000", birth_city="Nulle-Part")
+    assert fields(p) == ["birth_postal_code"]
+
+
+def test_an_arrondissement_postal_code_with_its_city_is_fine():
+    assert (
+        fields(person(birth_insee_code="", birth_postal_code="13001", birth_city="Marseille")) == []
+    )
+
+
+def test_a_misspelt_country_is_refused_with_a_suggestion():
+    p = person(birth_country="Frnace", birth_insee_code="99", birth_city="Paris")
+    assert fields(p) == ["birth_country"]
+    assert "Vouliez-vous dire « France » ?" in messages(p)
+
+
+def test_an_overseas_department_given_as_a_country_is_refused():
+    p = person(birth_country="Guadeloupe", birth_insee_code="", birth_city="Pointe-à-Pitre")
+    assert fields(p) == ["birth_country"]
+    assert "indiquez « France »" in messages(p)
+
+
+def test_a_country_in_lower_case_is_known_and_spelt_officially():
+    from candidates.pix_identity import official_birthplace
+
+    p = person(birth_country="maroc", birth_insee_code="", birth_city="Rabat")
+    assert fields(p) == []
+    assert official_birthplace(p) == {"birth_country": "Maroc", "birth_insee_code": "99"}
+
+
+def test_a_commune_found_by_its_postal_code_takes_its_official_spelling():
+    from candidates.pix_identity import official_birthplace
+
+    p = person(birth_insee_code="", birth_postal_code="42000", birth_city="SAINT-ETIENNE")
+    assert official_birthplace(p) == {"birth_city": "Saint-Étienne"}
+    unknown = person(birth_insee_code="", birth_postal_code="84000", birth_city="Marseille")
+    assert official_birthplace(unknown) == {}

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from html import unescape as html_unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -145,6 +146,46 @@ def test_identity_form_explains_born_abroad_rules(client, student):
     html = response.content.decode()
     assert "le code postal doit rester vide" in html
     assert "la ville de naissance est obligatoire" in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field_text"),
+    [
+        ({"birth_insee_code": "99999"}, "Aucune commune n’a le code INSEE « 99999 »"),
+        (
+            {"birth_insee_code": "", "birth_postal_code": "84000", "birth_city": "Marseille"},
+            "« Marseille » n’a pas le code postal 84000",
+        ),
+        (
+            {"birth_country": "Frnace", "birth_insee_code": "", "birth_city": "Paris"},
+            "Vouliez-vous dire « France » ?",
+        ),
+    ],
+)
+def test_identity_form_checks_the_birthplace_against_the_official_referentials(
+    client, student, overrides, field_text
+):
+    client.force_login(student)
+    response = client.post(reverse("candidates:identity"), identity_post(**overrides))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html_unescape(field_text) in html_unescape(html)
+    assert "Pix l’acceptera" not in html
+    student.candidate.refresh_from_db()
+    assert not student.candidate.birth_date  # nothing saved
+
+
+def test_identity_form_saves_a_birth_abroad_with_insee_code_99_and_the_official_country(
+    client, student
+):
+    client.force_login(student)
+    response = client.post(
+        reverse("candidates:identity"),
+        identity_post(birth_country="maroc", birth_insee_code="", birth_city="Rabat"),
+    )
+    assert response.status_code == 302
+    c = Candidate.objects.get(user=student)
+    assert (c.birth_country, c.birth_insee_code, c.birth_city) == ("Maroc", "99", "Rabat")
 
 
 def test_outsider_giving_an_identity_becomes_an_external_candidate(client, outsider):
