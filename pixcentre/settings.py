@@ -295,9 +295,18 @@ PIX_CANCELLATION_DEADLINE_HOURS = env.int("PIX_CANCELLATION_DEADLINE_HOURS", def
 PIX_CONVOCATION_SEND_LEASE_SECONDS = env.int("PIX_CONVOCATION_SEND_LEASE_SECONDS", default=600)
 
 # --- invigilation ---------------------------------------------------------------------------
-# Attendance sheets and fraud reports are deleted this many days after they were made
-# (`manage.py purge_invigilation_documents`, run daily by beat).
-PIX_DOCUMENT_RETENTION_DAYS = env.int("PIX_DOCUMENT_RETENTION_DAYS", default=365)
+# Attendance sheets and incident (fraud) reports are deleted this many days after they were
+# made (`manage.py purge_invigilation_documents`, run daily by beat). Pix's rule: the centre
+# keeps them 5 years; 1827 days are 5 years whatever the leap days in between, and less is
+# refused.
+PIX_DOCUMENT_RETENTION_MIN_DAYS = 5 * 365 + 2
+PIX_DOCUMENT_RETENTION_DAYS = env.int(
+    "PIX_DOCUMENT_RETENTION_DAYS", default=PIX_DOCUMENT_RETENTION_MIN_DAYS
+)
+if PIX_DOCUMENT_RETENTION_DAYS < PIX_DOCUMENT_RETENTION_MIN_DAYS:
+    raise environ.ImproperlyConfigured(
+        "PIX_DOCUMENT_RETENTION_DAYS must be at least 1827 (Pix: documents are kept 5 years)."
+    )
 CELERY_BEAT_SCHEDULE["purge-invigilation-documents"] = {
     "task": "sessions_app.invigilation_tasks.purge_invigilation_documents_task",
     "schedule": 86400.0,
