@@ -110,8 +110,8 @@ def weasyprint_alone(sessions) -> float:
     import weasyprint
     from django.conf import settings
 
-    from sessions_app import convocations
     from sessions_app.models import Registration
+    from sessions_app.services import convocations
 
     registrations = Registration.objects.filter(session__in=sessions).select_related(
         "candidate__user", "session__room"

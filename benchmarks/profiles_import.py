@@ -4,7 +4,8 @@
 
 For each database the script runs itself in a child process with ``DATABASE_URL`` set,
 creates a throw-away database (``bench_<name>`` on PostgreSQL, a temporary file for
-SQLite), generates the export with ``candidates.pix_files.write_profiles_export`` and times:
+SQLite), generates the export with ``candidates.pix.profiles_writer.write_profiles_export`` and
+times:
 
 - the first import (creates 10,000 candidates and their profiles; scores and tiers are
   computed in-process right after commit, as the Celery task would);
@@ -32,7 +33,8 @@ DEFAULT_POSTGRES = os.environ.get(
 
 
 def generate(rows: int, *, sent_at: dt.datetime, seed: int = 1) -> bytes:
-    from candidates.pix_files import default_competences, write_profiles_export
+    from candidates.pix.profiles import default_competences
+    from candidates.pix.profiles_writer import write_profiles_export
 
     rng = random.Random(seed)
     codes = [code for code, _title in default_competences()]

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sessions_app.models import Audience, SessionStatus
-from sessions_app.pix_certif import FORMULA_PREFIXES
+from sessions_app.pix.certif import FORMULA_PREFIXES
 
 from .models import Fee, FeeStatus
 

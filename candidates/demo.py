@@ -13,7 +13,8 @@ from accounts.models import User
 
 from . import services
 from .models import AcademicYear, Candidate, CandidateKind, ImportStatus, ProfileImport
-from .pix_files import PARIS, default_competences, write_profiles_export
+from .pix.profiles import PARIS, default_competences
+from .pix.profiles_writer import write_profiles_export
 from .unit_files import write_unit_enrolments
 
 DEMO_CANDIDATES = [

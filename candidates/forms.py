@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import pix_files, pix_identity, unit_files
+from . import pix_identity, unit_files
 from .models import Candidate, Semester, StudyYear
+from .pix import profiles as pix_files
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

@@ -116,7 +116,7 @@ class Candidate(models.Model):
     )
     accessibility_needs = models.TextField(_("besoins d’aménagement"), blank=True)
     # Derived from the newest positioning profile and preparation units; computed by Celery
-    # (candidates/services.py), never typed by hand.
+    # (candidates/services/scores.py), never typed by hand.
     total_pix = models.PositiveIntegerField(_("pix (positionnement)"), null=True, blank=True)
     is_certifiable = models.BooleanField(_("profil certifiable"), default=False)
     average_level = models.DecimalField(

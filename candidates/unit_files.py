@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .pix_files import Problem, normalise, unguard
+from .pix.profiles import Problem, normalise, unguard
 
 COL_NUMBER = "Numéro étudiant"
 COL_UNIT = "UEO"

@@ -30,7 +30,7 @@ from .models import (
 from .priority import profile_advice
 
 PAGE_SIZE = 50
-# The same guard as sessions_app.pix_certif.FORMULA_PREFIXES (candidates sits below
+# The same guard as sessions_app.pix.certif.FORMULA_PREFIXES (candidates sits below
 # sessions_app, so it cannot import it).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

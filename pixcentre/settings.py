@@ -291,7 +291,7 @@ PIX_EXTRA_TIME_EXTENSION_MINUTES = env.int("PIX_EXTRA_TIME_EXTENSION_MINUTES", d
 # A candidate may cancel their seat up to this many hours before the session starts.
 PIX_CANCELLATION_DEADLINE_HOURS = env.int("PIX_CANCELLATION_DEADLINE_HOURS", default=72)
 # A worker that died while sending a convocation leaves a claim; after this many seconds the
-# next run may send that convocation (sessions_app/convocations.py).
+# next run may send that convocation (sessions_app/services/convocations.py).
 PIX_CONVOCATION_SEND_LEASE_SECONDS = env.int("PIX_CONVOCATION_SEND_LEASE_SECONDS", default=600)
 
 # --- invigilation ---------------------------------------------------------------------------

@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from sessions_app import urls as sessions_urls
+
 from . import views
 
 urlpatterns = [
@@ -16,9 +18,9 @@ urlpatterns = [
     path("referentiel/", include("competences.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("candidats/", include("candidates.urls")),
-    path("convocations/", include("sessions_app.convocation_urls")),
-    path("resultats/", include("sessions_app.results_urls")),
-    path("surveillance/", include("sessions_app.invigilation_urls")),
+    path("convocations/", include(sessions_urls.convocation_patterns)),
+    path("resultats/", include(sessions_urls.results_patterns)),
+    path("surveillance/", include(sessions_urls.invigilation_patterns)),
     path("couts/", include("billing.urls")),
     path("backoffice/", admin.site.urls),
 ]

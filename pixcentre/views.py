@@ -26,7 +26,7 @@ def home(request):
     if user.is_candidate:
         context["candidate"] = getattr(user, "candidate", None)
     if user.is_administrator:
-        from sessions_app.invigilation import understaffed_sessions
+        from sessions_app.services.invigilation import understaffed_sessions
 
         context["understaffed_sessions"] = understaffed_sessions()
     return render(request, HOME_TEMPLATES[user.role], context)

@@ -1,4 +1,10 @@
-"""Celery tasks of sessions_app: thin, idempotent wrappers around services."""
+"""Celery tasks of sessions_app: thin, idempotent wrappers around services.
+
+Task names are the dotted paths they had before the layer move (``sessions_app.tasks.*`` and,
+for the invigilation tasks, ``sessions_app.invigilation_tasks.*``): Celery beat's schedule and
+the outbox's waiting rows (``PendingTask.task_name``) name them, so they are written out here
+and never change with the file a task lives in.
+"""
 
 import logging
 
@@ -9,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    name="sessions_app.tasks.allocate_campaign_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_backoff_max=300,
@@ -18,7 +25,7 @@ def allocate_campaign_task(campaign_id: int) -> dict:
     """Allocate a closed campaign's seats. A second run finds it allocated and does nothing
     (the campaign row is locked and ``allocated_at`` re-checked), so no second email leaves."""
     from .models import Campaign
-    from .services import allocate_campaign
+    from .services.campaigns import allocate_campaign
 
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
@@ -39,11 +46,13 @@ def allocate_campaign_task(campaign_id: int) -> dict:
 _TRANSIENT_SEND_ERRORS = (OSError,)  # smtplib.SMTPException and connection errors are OSError
 
 
-@shared_task(bind=True, max_retries=4, acks_late=True)
+@shared_task(
+    name="sessions_app.tasks.deliver_convocation", bind=True, max_retries=4, acks_late=True
+)
 def deliver_convocation(self, convocation_id: int) -> str:
     """Email one stored convocation, once. SMTP errors are retried with bounded backoff
     (1, 2, 4, 8 minutes); after the last try the convocation is shown as failed."""
-    from . import convocations
+    from .services import convocations
 
     try:
         return convocations.deliver_convocation(convocation_id)
@@ -60,12 +69,17 @@ def deliver_convocation(self, convocation_id: int) -> str:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="sessions_app.tasks.send_session_convocations",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_session_convocations(session_id: int) -> dict:
     """Generate the missing convocations of a session, then send each unsent one. Safe to run
     again at any time: what is generated is kept, what is sent is never sent twice."""
-    from . import convocations
     from .models import Session
+    from .services import convocations
 
     session = Session.objects.filter(pk=session_id).first()
     if session is None:
@@ -79,14 +93,14 @@ def send_session_convocations(session_id: int) -> dict:
     return {"session": session_id, "queued": len(to_send), **convocations.progress(session)}
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(name="sessions_app.tasks.send_email", bind=True, max_retries=5)
 def send_email(self, subject: str, body: str, to: str) -> str:
     """One notification email (seat confirmed, waitlist, promotion, cancelled session...).
     A mail server that refuses or is down is retried with the convocations' backoff; in-process
     (no worker to come back later) the failure is logged and the request is not failed."""
     from django.core.mail import send_mail
 
-    from . import convocations
+    from .services import convocations
 
     try:
         send_mail(subject, body, None, [to], fail_silently=False)
@@ -100,31 +114,71 @@ def send_email(self, subject: str, body: str, to: str) -> str:
     return "sent"
 
 
-@shared_task
+@shared_task(name="sessions_app.tasks.send_reminders")
 def send_reminders(kind: str) -> dict:
     """Celery beat: the 7-day (``7d``) or 1-day (``1d``) reminders that are due, each once."""
-    from . import convocations
+    from .services import convocations
 
     return convocations.send_reminders(kind)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=4)
+@shared_task(
+    name="sessions_app.tasks.notify_result",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=4,
+)
 def notify_result(result_id: int) -> str:
     """Tell the candidate their result has arrived (once: claimed on ``notified_at``)."""
-    from . import results
+    from .services import results
 
     return results.notify_result(result_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    name="sessions_app.tasks.compute_statistics",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def compute_statistics(academic_year_id: int | None = None) -> int:
     """Recompute the results statistics (all years, or one) and store a snapshot."""
-    from . import statistics
+    from .services import statistics
 
     return statistics.refresh(academic_year_id).pk
 
 
-from .invigilation_tasks import (  # noqa: E402, F401  (invigilation: found by workers)
-    generate_attendance_sheet_task,
-    purge_invigilation_documents_task,
+# --- Invigilation (issue 8) --------------------------------------------------------------------
+
+
+@shared_task(
+    name="sessions_app.invigilation_tasks.generate_attendance_sheet_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
 )
+def generate_attendance_sheet_task(session_id: int) -> dict:
+    """Produce the session's attendance sheet; a second run replaces it with the same file."""
+    from .models import Session
+    from .services.attendance import generate_attendance_sheet
+
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return {"session": session_id, "status": "missing"}
+    sheet = generate_attendance_sheet(session)
+    return {"session": session_id, "status": "generated", "pages": sheet.pages}
+
+
+@shared_task(
+    name="sessions_app.invigilation_tasks.purge_invigilation_documents_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def purge_invigilation_documents_task() -> dict:
+    """Delete attendance sheets and fraud reports older than PIX_DOCUMENT_RETENTION_DAYS."""
+    from .services.attendance import purge_documents
+
+    return purge_documents()

@@ -64,8 +64,8 @@ def test_progress_updates_live_then_the_student_downloads_the_convocation(
 
 
 def test_the_referent_reads_the_statistics_as_charts_and_tables(page, screenshot, referent):
-    from sessions_app import statistics
     from sessions_app.models import StatisticsSnapshot
+    from sessions_app.services import statistics
     from tests.sessions_app.test_statistics import ROWS
 
     StatisticsSnapshot.objects.create(

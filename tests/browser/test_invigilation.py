@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def todays_session(administrator, invigilator, student):
     from candidates.models import AcademicYear
-    from sessions_app import invigilation
+    from sessions_app import services as invigilation
     from sessions_app.models import (
         Registration,
         RegistrationSource,

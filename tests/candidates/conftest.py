@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from candidates.pix_files import PARIS, default_competences, write_profiles_export
+from candidates.pix.profiles import PARIS, default_competences
+from candidates.pix.profiles_writer import write_profiles_export
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_NAME = "Resultats-Collecte profils L3 2025-2026-48213-2025-11-20-0915.csv"

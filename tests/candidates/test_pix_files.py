@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from candidates.pix_files import (
+from candidates.pix.profiles import (
     COL_CERTIFIABLE,
     COL_CERTIFIABLE_COUNT,
     COL_TOTAL,
@@ -16,8 +16,8 @@ from candidates.pix_files import (
     default_competences,
     parse_profiles_export,
     read_header,
-    write_profiles_export,
 )
+from candidates.pix.profiles_writer import write_profiles_export
 
 # A copy of shared/formats/samples/ kept with the tests.
 SAMPLE = (

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from candidates import services
 from candidates.models import Candidate, CandidateKind, ImportStatus, PositioningProfile
-from candidates.pix_files import parse_profiles_export
+from candidates.pix.profiles import PARIS, parse_profiles_export
 
 from .conftest import NOW
 
@@ -102,7 +102,7 @@ def test_a_profile_stored_before_the_fix_is_recognised(levels_7_8):
     """Earlier versions stored the Paris time as given (fold 0): the same instant."""
     run(levels_7_8)
     profile = PositioningProfile.objects.get(candidate__external_id="21950001")
-    paris = dt.datetime(2025, 10, 26, 2, 59, tzinfo=services.pix_files.PARIS)
+    paris = dt.datetime(2025, 10, 26, 2, 59, tzinfo=PARIS)
     assert profile.measured_at == paris.astimezone(dt.UTC)
     assert run(levels_7_8).unchanged_count == 3
 

@@ -20,6 +20,7 @@ from candidates.models import (
     ProfileImport,
     UnitEnrolment,
 )
+from candidates.services import profiles
 from candidates.unit_files import write_unit_enrolments
 
 from .conftest import CODES, NOW, make_export, participant
@@ -138,7 +139,7 @@ def test_a_crashing_import_is_marked_failed_not_left_running(
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_write_profiles", boom)
+    monkeypatch.setattr(profiles, "_write_profiles", boom)
     with pytest.raises(RuntimeError):
         services.run_stored_profile_import(imp.pk, now=NOW)
     imp.refresh_from_db()

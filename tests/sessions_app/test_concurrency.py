@@ -1,8 +1,8 @@
 """Seats are never oversold, even when 200 requests arrive at once (PostgreSQL only).
 
 SQLite serialises every writer, so it cannot show the race: these tests need PostgreSQL, where
-each thread has its own connection and the row locks of ``services._locked`` are what keep the
-count right. The control run removes the locks and must see an oversell, which proves that the
+each thread has its own connection and the row locks of ``services.locking.locked`` are what keep
+the count right. The control run removes the locks and must see an oversell, which proves that the
 test can catch the race it guards against.
 """
 
@@ -15,6 +15,7 @@ from django.db import connection, connections
 from candidates.models import AcademicYear, CandidateKind
 from sessions_app import services
 from sessions_app.models import Registration, RegistrationStatus, Session
+from sessions_app.services import locking
 
 from .conftest import NOW, make_candidate, make_session
 
@@ -44,14 +45,14 @@ def thread_count() -> int:
 def widen_the_window(monkeypatch):
     """Between the recount and the write, yield for a moment (both runs), as a busy server
     would: the guarded run must still be exact, the control run then reliably oversells."""
-    original = services._has_free_seat
+    original = locking.has_free_seat
 
     def slow_has_free_seat(*args, **kwargs):
         free = original(*args, **kwargs)
         threading.Event().wait(0.005)
         return free
 
-    monkeypatch.setattr(services, "_has_free_seat", slow_has_free_seat)
+    monkeypatch.setattr(locking, "has_free_seat", slow_has_free_seat)
 
 
 def run_at_once(session, candidates, call) -> list:
@@ -135,7 +136,7 @@ def test_a_double_click_from_many_threads_registers_once(crowd, register):
 def test_control_without_the_lock_the_same_crowd_oversells(crowd, monkeypatch, register):
     session, students = crowd
     widen_the_window(monkeypatch)
-    monkeypatch.setattr(services, "_locked", lambda queryset: queryset)
+    monkeypatch.setattr(locking, "locked", lambda queryset: queryset)
     errors = run_at_once(session, students, register)
     assert errors == []
     confirmed = Registration.objects.filter(

@@ -13,7 +13,6 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
-from sessions_app import convocations
 from sessions_app.models import (
     PARIS,
     Convocation,
@@ -23,7 +22,7 @@ from sessions_app.models import (
     RegistrationStatus,
     Room,
 )
-from sessions_app.services import SessionError
+from sessions_app.services import SessionError, convocations
 from sessions_app.tasks import send_session_convocations
 
 from .conftest import NOW, make_candidate, make_session

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from candidates.models import AcademicYear
-from sessions_app import convocations_demo
+from sessions_app.demo import convocations as convocations_demo
 from sessions_app.models import (
     CertificationResult,
     Convocation,

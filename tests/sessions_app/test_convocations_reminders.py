@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from sessions_app import convocations
 from sessions_app.models import (
     PARIS,
     Registration,
@@ -15,6 +14,7 @@ from sessions_app.models import (
     ReminderSent,
     SessionStatus,
 )
+from sessions_app.services import convocations
 from sessions_app.tasks import send_reminders
 
 from .conftest import NOW, make_candidate, make_session

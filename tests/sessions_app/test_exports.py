@@ -11,8 +11,8 @@ from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
 from candidates.models import CandidateKind
-from sessions_app import exports
 from sessions_app.models import Audience, Registration
+from sessions_app.services import exports
 
 from .conftest import NOW, make_candidate, make_session
 

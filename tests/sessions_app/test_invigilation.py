@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditEntry
-from sessions_app import invigilation
-from sessions_app.invigilation import InvigilationError
+from sessions_app import services as invigilation
 from sessions_app.models import (
     Assignment,
     Attendance,
@@ -16,6 +15,7 @@ from sessions_app.models import (
     RegistrationStatus,
     SessionStatus,
 )
+from sessions_app.services.invigilation import InvigilationError
 
 from .conftest import NOW, make_session
 from .invigilation_fixtures import available, confirm, make_invigilator, unavailable

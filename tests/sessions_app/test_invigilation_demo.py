@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import AuditEntry, Role, User
-from sessions_app import invigilation
-from sessions_app.invigilation_demo import INVIGILATORS
+from sessions_app import services as invigilation
+from sessions_app.demo.invigilation import INVIGILATORS
 from sessions_app.models import PARIS, Assignment, Attendance, Incident, InvigilatorPeriod
 
 pytestmark = pytest.mark.django_db

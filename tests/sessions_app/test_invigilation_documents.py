@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
-from sessions_app.invigilation_tasks import (
+from sessions_app.models import AttendanceSheet, Incident, Room, SessionStatus
+from sessions_app.tasks import (
     generate_attendance_sheet_task,
     purge_invigilation_documents_task,
 )
-from sessions_app.models import AttendanceSheet, Incident, Room, SessionStatus
 
 from .conftest import make_session
 from .invigilation_fixtures import confirm

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from candidates.models import AcademicYear
-from sessions_app import invigilation
+from sessions_app import services as invigilation
 from sessions_app.models import (
     Assignment,
     Attendance,

@@ -8,7 +8,7 @@ from odf.namespaces import OFFICENS, TABLENS
 from odf.opendocument import load
 from odf.table import Table, TableCell, TableRow
 
-from sessions_app.pix_certif import (
+from sessions_app.pix.certif import (
     COMPLEMENTARY_LABELS,
     SESSION_INDEX,
     CertifCandidate,

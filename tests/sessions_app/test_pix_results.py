@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from competences.scoring import max_score
-from sessions_app.pix_results import (
+from sessions_app.pix.results import (
     COMPETENCE_CODES,
     VARIANT_2026,
     VARIANT_CLASSIC,

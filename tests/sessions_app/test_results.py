@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEntry
 from candidates.models import Candidate, PositioningProfile
-from sessions_app import results
 from sessions_app.models import (
     CertificationResult,
     Registration,
@@ -22,6 +21,7 @@ from sessions_app.models import (
     SessionStatus,
     StatisticsSnapshot,
 )
+from sessions_app.services import results
 
 from .conftest import NOW
 

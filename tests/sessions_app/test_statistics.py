@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from sessions_app import statistics
 from sessions_app.models import StatisticsSnapshot
+from sessions_app.services import statistics
 
 
 def row(status, score, study_year, session, positioning, levels):

@@ -16,11 +16,11 @@ DEMO_APPS = [
     "accounts",
     "competences",
     "candidates",
-    "sessions_app",
-    "sessions_app.convocations_demo",
+    "sessions_app.demo.sessions",
+    "sessions_app.demo.convocations",
     "billing",
     # Last: invigilators staff every seat taken above (billing books external candidates).
-    "sessions_app.invigilation_demo",
+    "sessions_app.demo.invigilation",
 ]
 
 

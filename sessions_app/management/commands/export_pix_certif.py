@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app import exports
 from sessions_app.models import Session
+from sessions_app.services import exports
 
 
 class Command(BaseCommand):

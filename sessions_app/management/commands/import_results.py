@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file: Path, **options):
-        from sessions_app import results
+        from sessions_app.services import results
 
         if not file.is_file():
             raise CommandError(f"No file {file}.")

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from sessions_app.invigilation import purge_documents
+from sessions_app.services.attendance import purge_documents
 
 
 class Command(BaseCommand):

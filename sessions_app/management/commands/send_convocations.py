@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("session_id", type=int)
 
     def handle(self, *args, session_id, **options):
-        from sessions_app import convocations
+        from sessions_app.services import convocations
         from sessions_app.tasks import send_session_convocations
 
         session = Session.objects.filter(pk=session_id).first()

@@ -17,9 +17,9 @@ from competences import scoring
 from competences.models import Competence
 from outbox.dispatch import enqueue
 
-from . import results, statistics
-from .access import candidate_of
-from .models import CertificationResult, ResultsImport
+from ..access import candidate_of
+from ..models import CertificationResult, ResultsImport
+from ..services import results, statistics
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -123,7 +123,7 @@ def statistics_page(request):
     year = _year(request)
     year_id = year.pk if year else None
     if request.method == "POST":
-        from .tasks import compute_statistics
+        from ..tasks import compute_statistics
 
         enqueue(compute_statistics, year_id)
         messages.success(request, _("Le calcul des statistiques est lancé."))

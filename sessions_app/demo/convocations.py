@@ -11,8 +11,7 @@ from django.utils import timezone
 from candidates.models import AcademicYear
 from competences import scoring
 
-from . import convocations, statistics
-from .models import (
+from ..models import (
     CertificationResult,
     Convocation,
     ConvocationStatus,
@@ -22,6 +21,7 @@ from .models import (
     Session,
     SessionStatus,
 )
+from ..services import convocations, statistics
 
 MAX_DEMO_PDFS = 6
 COMPETENCES = (

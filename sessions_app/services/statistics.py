@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from competences import scoring
 
-from .models import CertificationResult, ResultStatus, StatisticsSnapshot
-from .pix_certif import FORMULA_PREFIXES
+from ..models import CertificationResult, ResultStatus, StatisticsSnapshot
+from ..pix.certif import FORMULA_PREFIXES
 
 BIN_WIDTH = 64
 STATUS_KEYS = {

@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     PARIS,
     Audience,
     Campaign,
@@ -25,6 +25,7 @@ from .models import (
     Session,
     SessionStatus,
 )
+from ..services import campaigns
 
 YEARS = [
     ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
@@ -134,7 +135,7 @@ def _run_campaign(campaign, sessions, year, admin, rng, demo_student, today):
             now=campaign.opens_at + dt.timedelta(hours=2),
         )
     return _call(
-        services._allocate,
+        campaigns._allocate,
         campaign,
         acting_user=admin,
         now=campaign.closes_at + dt.timedelta(hours=1),

@@ -1,10 +1,4 @@
-"""Invigilators, the day of the session, and finalisation.
-
-Staffing follows ``staffing.py`` (one invigilator per started block of
-``PIX_CANDIDATES_PER_INVIGILATOR`` confirmed candidates, ``PIX_INVIGILATION_MINUTES`` each, plus
-``PIX_EXTRA_TIME_EXTENSION_MINUTES`` when a confirmed candidate has extra time). An invigilator
-is busy from the start of a session for those minutes: two assignments whose windows overlap
-are refused, and so is an assignment during a declared unavailability.
+"""The day of the session and after: attendance, incidents, finalisation, attendance sheets.
 
 Public entries are ``transaction.atomic(durable=True)``, take a keyword-only ``acting_user`` and
 ``now=`` (injected time), write the audit trail (``accounts.audit.record``) and raise
@@ -15,16 +9,13 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
-from accounts.models import Role, User
 
-from . import staffing
-from .models import (
+from ..models import (
     INCIDENT_ORDER,
     AbandonReason,
     Assignment,
@@ -32,375 +23,18 @@ from .models import (
     AttendanceStatus,
     Incident,
     IncidentCode,
-    InvigilatorPeriod,
-    PeriodKind,
     Registration,
     RegistrationStatus,
     Session,
     SessionStatus,
 )
-from .services import SessionError
-
-# Sessions that no longer need (or never needed) invigilators.
-INACTIVE_SESSION_STATUSES = [SessionStatus.CANCELLED]
-
-
-class InvigilationError(SessionError):
-    """A rule of the centre refuses the request; ``message`` is shown to the person."""
-
-
-# --- staffing ---------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Staffing:
-    confirmed: int
-    any_extra_time: bool
-    needed: int
-    minutes: int
-    assigned: int = 0
-
-    @property
-    def missing(self) -> int:
-        return max(self.needed - self.assigned, 0)
-
-    @property
-    def is_understaffed(self) -> bool:
-        return self.assigned < self.needed
-
-
-def _staffing_from(confirmed: int, any_extra_time: bool, assigned: int = 0) -> Staffing:
-    return Staffing(
-        confirmed=confirmed,
-        any_extra_time=any_extra_time,
-        needed=staffing.invigilators_needed(confirmed, settings.PIX_CANDIDATES_PER_INVIGILATOR),
-        minutes=staffing.invigilation_minutes(
-            any_extra_time,
-            settings.PIX_INVIGILATION_MINUTES,
-            settings.PIX_EXTRA_TIME_EXTENSION_MINUTES,
-        ),
-        assigned=assigned,
-    )
-
-
-def _confirmed_q(prefix="registrations__"):
-    return Q(**{f"{prefix}status": RegistrationStatus.CONFIRMED})
-
-
-def _extra_time_exists():
-    return Exists(
-        Registration.objects.filter(
-            session=OuterRef("pk"),
-            status=RegistrationStatus.CONFIRMED,
-            candidate__extra_time_percent__gt=0,
-        )
-    )
-
-
-def with_staffing(queryset=None):
-    """Sessions annotated with what staffing needs, in one query (list pages)."""
-    queryset = queryset if queryset is not None else Session.objects.all()
-    return queryset.select_related("room", "academic_year").annotate(
-        n_confirmed=Count("registrations", filter=_confirmed_q(), distinct=True),
-        n_assigned=Count("assignments", distinct=True),
-        any_extra_time=_extra_time_exists(),
-    )
-
-
-def session_staffing(session: Session) -> Staffing:
-    """Invigilators needed and their minutes, from the session's confirmed registrations."""
-    if hasattr(session, "n_assigned") and hasattr(session, "any_extra_time"):
-        return _staffing_from(session.n_confirmed, session.any_extra_time, session.n_assigned)
-    confirmed = Registration.objects.filter(
-        session_id=session.pk, status=RegistrationStatus.CONFIRMED
-    )
-    return _staffing_from(
-        confirmed.count(),
-        confirmed.filter(candidate__extra_time_percent__gt=0).exists(),
-        Assignment.objects.filter(session_id=session.pk).count(),
-    )
-
-
-def understaffed_sessions(*, today: dt.date | None = None) -> list[Session]:
-    """Coming sessions (today on) with fewer invigilators assigned than they need."""
-    today = today or timezone.localdate()
-    sessions = with_staffing(
-        Session.objects.filter(date__gte=today).exclude(
-            status__in=[*INACTIVE_SESSION_STATUSES, SessionStatus.FINALISED]
-        )
-    )
-    result = []
-    for session in sessions:
-        session.staffing = session_staffing(session)
-        if session.staffing.is_understaffed:
-            result.append(session)
-    return result
-
-
-# --- windows, availability and conflicts ------------------------------------------------------
-
-
-def busy_window(session: Session, minutes: int | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """When an invigilator of this session is busy: from its start for the staffing minutes."""
-    if minutes is None:
-        minutes = session_staffing(session).minutes
-    return session.starts_at, session.starts_at + dt.timedelta(minutes=minutes)
-
-
-def _overlap(a: tuple, b: tuple) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def conflicting_session(user, session: Session, window=None) -> Session | None:
-    """Another session this invigilator is assigned to whose busy window overlaps (the
-    40-minute extension included when one of its candidates has extra time)."""
-    window = window or busy_window(session)
-    others = (
-        Session.objects.filter(
-            assignments__invigilator=user, date__gte=window[0].date() - dt.timedelta(days=1)
-        )
-        .filter(date__lte=window[1].date())
-        .exclude(pk=session.pk)
-        .exclude(status__in=INACTIVE_SESSION_STATUSES)
-        .select_related("room")
-    )
-    for other in others:
-        if _overlap(window, busy_window(other)):
-            return other
-    return None
-
-
-def unavailability(user, window) -> InvigilatorPeriod | None:
-    return (
-        InvigilatorPeriod.objects.filter(
-            invigilator=user,
-            kind=PeriodKind.UNAVAILABLE,
-            starts_at__lt=window[1],
-            ends_at__gt=window[0],
-        )
-        .order_by("starts_at")
-        .first()
-    )
-
-
-def is_available(user, window) -> bool:
-    """Declared available for the whole window, and not unavailable during it."""
-    covered = InvigilatorPeriod.objects.filter(
-        invigilator=user,
-        kind=PeriodKind.AVAILABLE,
-        starts_at__lte=window[0],
-        ends_at__gte=window[1],
-    ).exists()
-    return covered and unavailability(user, window) is None
-
-
-def _invigilators():
-    return User.objects.filter(role=Role.INVIGILATOR, is_active=True)
-
-
-def minutes_this_year(user, academic_year) -> int:
-    return (
-        Assignment.objects.filter(invigilator=user, session__academic_year=academic_year)
-        .exclude(session__status__in=INACTIVE_SESSION_STATUSES)
-        .aggregate(m=Sum("minutes"))["m"]
-        or 0
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class Suggestion:
-    invigilator: User
-    minutes_this_year: int
-
-    @property
-    def hours_this_year(self) -> float:
-        return round(self.minutes_this_year / 60, 2)
-
-
-def suggest_invigilators(session: Session, *, limit: int | None = None) -> list[Suggestion]:
-    """Invigilators who may take this session: declared available, not unavailable, free of
-    overlapping sessions and not already on it; fewest hours this academic year first."""
-    window = busy_window(session)
-    year_filter = Q(assignments__session__academic_year_id=session.academic_year_id) & ~Q(
-        assignments__session__status__in=INACTIVE_SESSION_STATUSES
-    )
-    people = (
-        _invigilators()
-        .exclude(assignments__session=session)
-        .filter(
-            invigilation_periods__kind=PeriodKind.AVAILABLE,
-            invigilation_periods__starts_at__lte=window[0],
-            invigilation_periods__ends_at__gte=window[1],
-        )
-        # One subquery, so that the three conditions hold for the same period (an exclude()
-        # across a multi-valued relation may match them on different periods).
-        .exclude(
-            Exists(
-                InvigilatorPeriod.objects.filter(
-                    invigilator=OuterRef("pk"),
-                    kind=PeriodKind.UNAVAILABLE,
-                    starts_at__lt=window[1],
-                    ends_at__gt=window[0],
-                )
-            )
-        )
-        .distinct()
-    )
-    minutes = dict(
-        _invigilators()
-        .filter(pk__in=[p.pk for p in people])
-        .annotate(m=Sum("assignments__minutes", filter=year_filter))
-        .values_list("pk", "m")
-    )
-    suggestions = [
-        Suggestion(person, minutes.get(person.pk) or 0)
-        for person in people
-        if conflicting_session(person, session, window) is None
-    ]
-    suggestions.sort(
-        key=lambda s: (s.minutes_this_year, s.invigilator.last_name, s.invigilator.email)
-    )
-    return suggestions[:limit] if limit else suggestions
-
-
-# --- availability and assignments -------------------------------------------------------------
-
-
-def _require_administrator(user):
-    if not (user and user.is_authenticated and user.is_administrator):
-        raise InvigilationError(_("Seul un gestionnaire peut faire cette opération."))
-
-
-def _now(now):
-    return now or timezone.now()
-
-
-@transaction.atomic(durable=True)
-def declare_period(
-    *,
-    acting_user,
-    kind: str,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    note: str = "",
-    now=None,
-) -> InvigilatorPeriod:
-    """An invigilator declares a period of availability (or unavailability)."""
-    if not (acting_user and acting_user.is_authenticated and acting_user.is_invigilator):
-        raise InvigilationError(_("Seul un surveillant déclare ses disponibilités."))
-    if ends_at <= starts_at:
-        raise InvigilationError(_("La fin doit être après le début."))
-    now = _now(now)
-    period = InvigilatorPeriod.objects.create(
-        invigilator=acting_user, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note
-    )
-    record(
-        "invigilator_period_declared",
-        actor=acting_user,
-        obj=period,
-        after={"kind": kind, "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
-        summary=str(period),
-        now=now,
-    )
-    return period
-
-
-@transaction.atomic(durable=True)
-def delete_period(period: InvigilatorPeriod, *, acting_user, now=None) -> None:
-    if period.invigilator_id != getattr(acting_user, "pk", None):
-        raise InvigilationError(_("Vous ne pouvez retirer que vos propres disponibilités."))
-    record(
-        "invigilator_period_deleted",
-        actor=acting_user,
-        obj=period,
-        before={"kind": period.kind, "starts_at": period.starts_at.isoformat()},
-        summary=str(period),
-        now=_now(now),
-    )
-    period.delete()
-
-
-@transaction.atomic(durable=True)
-def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) -> Assignment:
-    """Assign an invigilator to a session: refused when they are unavailable or already busy
-    with an overlapping session (the message names it). Assigning twice changes nothing."""
-    _require_administrator(acting_user)
-    now = _now(now)
-    if not invigilator.is_invigilator:
-        raise InvigilationError(_("%(user)s n’est pas surveillant.") % {"user": invigilator})
-    # Lock the invigilator's row: two administrators assigning them at once queue here, and the
-    # second one sees the first assignment when it checks for overlaps.
-    invigilator = User.objects.select_for_update().get(pk=invigilator.pk)
-    session = Session.objects.select_related("room").get(pk=session.pk)
-    if session.status in (SessionStatus.CANCELLED, SessionStatus.FINALISED):
-        raise InvigilationError(_("Cette session n’accepte plus d’affectation."))
-    existing = Assignment.objects.filter(session=session, invigilator=invigilator).first()
-    if existing:
-        return existing
-    plan = session_staffing(session)
-    window = busy_window(session, plan.minutes)
-    period = unavailability(invigilator, window)
-    if period:
-        raise InvigilationError(
-            _("%(user)s est indisponible du %(start)s au %(end)s.")
-            % {
-                "user": invigilator,
-                "start": timezone.localtime(period.starts_at).strftime("%d/%m/%Y %H:%M"),
-                "end": timezone.localtime(period.ends_at).strftime("%d/%m/%Y %H:%M"),
-            }
-        )
-    clash = conflicting_session(invigilator, session, window)
-    if clash:
-        raise InvigilationError(
-            _(
-                "%(user)s surveille déjà la session %(other)s, qui chevauche celle-ci "
-                "(surveillance de %(minutes)s minutes, temps majoré compris)."
-            )
-            % {"user": invigilator, "other": clash, "minutes": session_staffing(clash).minutes}
-        )
-    try:
-        with transaction.atomic():
-            assignment = Assignment.objects.create(
-                session=session,
-                invigilator=invigilator,
-                minutes=plan.minutes,
-                created_by=acting_user,
-                created_at=now,
-            )
-    except IntegrityError:  # a double click got there first
-        return Assignment.objects.get(session=session, invigilator=invigilator)
-    record(
-        "invigilator_assigned",
-        actor=acting_user,
-        obj=assignment,
-        session_id=session.pk,
-        after={"invigilator": invigilator.pk, "minutes": plan.minutes},
-        summary=f"{invigilator} → {session}",
-        now=now,
-    )
-    return assignment
-
-
-@transaction.atomic(durable=True)
-def unassign_invigilator(assignment: Assignment, *, acting_user, now=None) -> None:
-    _require_administrator(acting_user)
-    record(
-        "invigilator_unassigned",
-        actor=acting_user,
-        obj=assignment,
-        session_id=assignment.session_id,
-        before={"invigilator": assignment.invigilator_id, "minutes": assignment.minutes},
-        summary=f"{assignment.invigilator} ↛ {assignment.session}",
-        now=_now(now),
-    )
-    assignment.delete()
-
-
-# --- on the day -------------------------------------------------------------------------------
-
-
-def is_assigned(user, session: Session) -> bool:
-    return Assignment.objects.filter(session_id=session.pk, invigilator_id=user.pk).exists()
+from .invigilation import (
+    InvigilationError,
+    _now,
+    _require_administrator,
+    is_assigned,
+    session_staffing,
+)
 
 
 def _require_session_staff(user, session: Session):
@@ -677,22 +311,6 @@ def finalise_session(session: Session, *, acting_user, now=None) -> Finalisation
     return FinalisationResult(present=present, absent=absent, incidents=n_incidents)
 
 
-# --- reading for invigilators -----------------------------------------------------------------
-
-
-def schedule_of(user, *, academic_year=None):
-    """An invigilator's assignments, oldest first, with the session and room."""
-    queryset = (
-        Assignment.objects.filter(invigilator=user)
-        .exclude(session__status__in=INACTIVE_SESSION_STATUSES)
-        .select_related("session__room", "session__academic_year")
-        .order_by("session__date", "session__start_time")
-    )
-    if academic_year is not None:
-        queryset = queryset.filter(session__academic_year=academic_year)
-    return queryset
-
-
 # --- attendance sheet -------------------------------------------------------------------------
 
 ROWS_PER_PAGE = 20
@@ -739,7 +357,7 @@ def generate_attendance_sheet(session: Session, *, now=None):
     """Produce (or produce again) the session's attendance sheet and store it."""
     from django.core.files.base import ContentFile
 
-    from .models import AttendanceSheet
+    from ..models import AttendanceSheet
 
     now = _now(now)
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -768,7 +386,7 @@ def generate_attendance_sheet(session: Session, *, now=None):
 @transaction.atomic(durable=True)
 def purge_documents(*, now=None, days: int | None = None) -> dict:
     """Delete attendance sheets and fraud reports older than the retention period."""
-    from .models import AttendanceSheet
+    from ..models import AttendanceSheet
 
     now = _now(now)
     days = settings.PIX_DOCUMENT_RETENTION_DAYS if days is None else days

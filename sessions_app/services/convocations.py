@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from outbox.dispatch import enqueue
 
-from .models import (
+from ..models import (
     PARIS,
     TEST_DURATION,
     Convocation,
@@ -519,7 +519,8 @@ def reschedule_session(
 ) -> Session:
     """Move a session (date, time and/or room). Its convocations are regenerated and sent
     again as a "changed" notice; confirmed candidates not convened yet are told by email."""
-    from .services import SessionError, _send_on_commit, _year_for
+    from .common import SessionError, _year_for
+    from .mail import _send_on_commit
 
     if not (acting_user and acting_user.is_authenticated and acting_user.is_administrator):
         raise SessionError(_("Seul un gestionnaire peut faire cette opération."))
@@ -587,7 +588,7 @@ def reschedule_session(
                 % {"name": registration.candidate.first_name, "session": _describe(session)},
             )
     if convened_ids:
-        from .tasks import send_session_convocations
+        from ..tasks import send_session_convocations
 
         enqueue(send_session_convocations, session.pk)
     return session

@@ -14,8 +14,7 @@ from accounts.demo import ensure_user
 from accounts.models import Role, User
 from candidates.models import AcademicYear
 
-from . import invigilation
-from .models import (
+from ..models import (
     PARIS,
     Audience,
     Incident,
@@ -25,6 +24,7 @@ from .models import (
     Session,
     SessionStatus,
 )
+from ..services import attendance, invigilation
 
 INVIGILATORS = [
     ("surveillant@demo.pixcentre.fr", "Paul", "Surveillant"),
@@ -100,7 +100,7 @@ def _held_session_day(session: Session, admin) -> None:
             continue
         present = n != len(confirmed) - 1  # the last one on the list did not come
         _call(
-            invigilation.mark_attendance,
+            attendance.mark_attendance,
             registration,
             present=present,
             identity_checked=present,
@@ -109,7 +109,7 @@ def _held_session_day(session: Session, admin) -> None:
         )
     if not Incident.objects.filter(session=session).exists():
         _call(
-            invigilation.report_incident,
+            attendance.report_incident,
             session,
             registration=confirmed[0],
             code="E4",
@@ -119,7 +119,7 @@ def _held_session_day(session: Session, admin) -> None:
             now=at + dt.timedelta(minutes=40),
         )
         _call(
-            invigilation.report_incident,
+            attendance.report_incident,
             session,
             code="C7",
             description="Coupure réseau de 3 minutes vers 9 h 50, reprise sans perte.",

@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.conf import settings
 
-from . import pix_certif
-from .models import Complementary, Registration, RegistrationStatus, Session
+from ..models import Complementary, Registration, RegistrationStatus, Session
+from ..pix import certif as pix_certif
 
 CSV = "csv"
 ODS = "ods"

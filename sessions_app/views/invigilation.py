@@ -1,5 +1,6 @@
 """Invigilators' and administrators' pages for invigilation, the day of the session and
-finalisation. Thin: access, a form, one service call (``sessions_app/invigilation.py``).
+finalisation. Thin: access, a form, one service call (``services/invigilation.py`` and
+``services/attendance.py``).
 
 Access: invigilators see only the sessions they are assigned to (404 for any other), and
 their own availability; administrators see every session and do assignments, attendance
@@ -23,9 +24,7 @@ from accounts.models import Role, User
 from candidates.models import AcademicYear
 from pixcentre.forms import DateTimeField
 
-from . import invigilation
-from .invigilation import InvigilationError
-from .models import (
+from ..models import (
     AbandonReason,
     Assignment,
     AttendanceSheet,
@@ -38,6 +37,8 @@ from .models import (
     Session,
     SessionStatus,
 )
+from ..services import attendance, invigilation
+from ..services.invigilation import InvigilationError
 
 STAFF = (Role.INVIGILATOR, Role.ADMINISTRATOR)
 # A certification asks fewer than 100 questions (3 per competence, 16 competences).
@@ -236,7 +237,7 @@ def _day_context(session, user):
         .select_related("candidate", "attendance")
         .order_by("candidate__birth_name", "candidate__first_name")
     )
-    lines, session_incidents = invigilation.finalisation_report(session)
+    lines, session_incidents = attendance.finalisation_report(session)
     incidents_by_registration = {line.registration.pk: line.incidents for line in lines}
     rows = [
         {
@@ -281,7 +282,7 @@ def mark(request, pk, registration_pk):
         messages.error(request, _("Choisissez présent ou absent."))
     else:
         try:
-            invigilation.mark_attendance(
+            attendance.mark_attendance(
                 registration,
                 present=form.cleaned_data["present"] == "present",
                 identity_checked=form.cleaned_data["identity_checked"],
@@ -316,7 +317,7 @@ def incident(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invigilation.report_incident(
+            attendance.report_incident(
                 session,
                 acting_user=request.user,
                 registration=data["registration"],
@@ -419,7 +420,7 @@ def finalise(request, pk):
     session = session_for(request.user, pk)
     if request.method == "POST":
         try:
-            result = invigilation.finalise_session(session, acting_user=request.user)
+            result = attendance.finalise_session(session, acting_user=request.user)
         except InvigilationError as error:
             _error(request, error)
         else:
@@ -436,7 +437,7 @@ def finalise(request, pk):
                 },
             )
         return redirect("invigilation:finalise", pk=session.pk)
-    lines, session_incidents = invigilation.finalisation_report(session)
+    lines, session_incidents = attendance.finalisation_report(session)
     return render(
         request,
         "sessions_app/invigilation/finalise.html",
@@ -456,7 +457,7 @@ def attendance_sheet(request, pk):
     """GET: download the stored sheet; POST: ask Celery to produce it (again)."""
     session = session_for(request.user, pk)
     if request.method == "POST":
-        from .invigilation_tasks import generate_attendance_sheet_task
+        from ..tasks import generate_attendance_sheet_task
 
         generate_attendance_sheet_task.delay_on_commit(session.pk)
         messages.info(

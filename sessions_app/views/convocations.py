@@ -13,10 +13,9 @@ from accounts.access import role_required
 from accounts.models import Role
 from outbox.dispatch import enqueue
 
-from . import convocations
-from .access import candidate_of, registration_for
-from .models import Convocation, Registration, RegistrationStatus, Session, SessionStatus
-from .services import sessions_with_counts
+from ..access import candidate_of, registration_for
+from ..models import Convocation, Registration, RegistrationStatus, Session, SessionStatus
+from ..services import convocations, sessions_with_counts
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -33,7 +32,7 @@ def index(request):
 def session_detail(request, pk):
     session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
     if request.method == "POST":
-        from .tasks import send_session_convocations
+        from ..tasks import send_session_convocations
 
         enqueue(send_session_convocations, session.pk)
         messages.success(
@@ -72,7 +71,7 @@ def resend(request, pk):
     except convocations.ConvocationError as error:
         messages.error(request, error.message)
     else:
-        from .tasks import deliver_convocation, send_session_convocations
+        from ..tasks import deliver_convocation, send_session_convocations
 
         session_id = convocation.registration.session_id
         if convocation.file:

@@ -27,13 +27,13 @@ from candidates.models import Candidate
 from competences import scoring
 from outbox.dispatch import enqueue
 
-from . import pix_results
-from .models import (
+from ..models import (
     CertificationResult,
     Registration,
     RegistrationStatus,
     ResultsImport,
 )
+from ..pix import results as pix_results
 
 MATCHABLE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW)
 COL_IDENTITY = "Identifiant Externe / Prénom + Nom + Date de naissance"
@@ -235,7 +235,7 @@ def import_results(
 
 @transaction.atomic(durable=True)
 def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
-    from .tasks import compute_statistics, notify_result
+    from ..tasks import compute_statistics, notify_result
 
     record = ResultsImport.objects.create(
         uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,

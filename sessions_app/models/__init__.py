@@ -1,0 +1,93 @@
+"""Models of sessions_app, one module per domain noun; Django and the migrations see them here
+(``sessions_app.models.Session``), as before the split.
+"""
+
+from .convocations import (
+    Convocation,
+    ConvocationStatus,
+    ReminderKind,
+    ReminderSent,
+    _convocation_path,
+)
+from .invigilation import (
+    INCIDENT_CATEGORIES,
+    INCIDENT_ORDER,
+    AbandonReason,
+    Assignment,
+    Attendance,
+    AttendanceSheet,
+    AttendanceStatus,
+    Incident,
+    IncidentCode,
+    InvigilatorPeriod,
+    PeriodKind,
+)
+from .registrations import (
+    Application,
+    Campaign,
+    Registration,
+    RegistrationSource,
+    Wish,
+)
+from .results import (
+    CertificationResult,
+    ResultsImport,
+    ResultStatus,
+    StatisticsSnapshot,
+)
+from .sessions import (
+    ACTIVE_STATUSES,
+    AUDIENCE_KINDS,
+    MAX_WISHES,
+    PARIS,
+    SEAT_STATUSES,
+    SESSION_TRANSITIONS,
+    TEST_DURATION,
+    Audience,
+    Complementary,
+    RegistrationStatus,
+    Room,
+    Session,
+    SessionStatus,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AUDIENCE_KINDS",
+    "AbandonReason",
+    "Application",
+    "Assignment",
+    "Attendance",
+    "AttendanceSheet",
+    "AttendanceStatus",
+    "Audience",
+    "Campaign",
+    "CertificationResult",
+    "Complementary",
+    "Convocation",
+    "ConvocationStatus",
+    "INCIDENT_CATEGORIES",
+    "INCIDENT_ORDER",
+    "Incident",
+    "IncidentCode",
+    "InvigilatorPeriod",
+    "MAX_WISHES",
+    "PARIS",
+    "PeriodKind",
+    "Registration",
+    "RegistrationSource",
+    "RegistrationStatus",
+    "ReminderKind",
+    "ReminderSent",
+    "ResultStatus",
+    "ResultsImport",
+    "Room",
+    "SEAT_STATUSES",
+    "SESSION_TRANSITIONS",
+    "Session",
+    "SessionStatus",
+    "StatisticsSnapshot",
+    "TEST_DURATION",
+    "Wish",
+    "_convocation_path",
+]

@@ -1,0 +1,136 @@
+"""Workflows of sessions_app, one module per domain noun (``sessions``, ``campaigns``,
+``registrations``, ``invigilation``, ``attendance``, ``convocations``, ``results``,
+``statistics``, ``exports``), with the shared ``locking`` and ``mail`` helpers in their own
+files.
+
+This package re-exports the public functions of the sessions, campaigns, registrations and
+invigilation modules (``services.apply_for_campaign``), so that callers need not know which file
+a workflow lives in. New code may import either way; a module of this package never imports
+the package itself (only its siblings), so that the re-export cannot become a cycle.
+"""
+
+from .attendance import (
+    E_CODES,
+    ROWS_PER_PAGE,
+    CandidateReport,
+    FinalisationResult,
+    finalisation_report,
+    finalise_session,
+    generate_attendance_sheet,
+    mark_attendance,
+    purge_documents,
+    render_attendance_sheet,
+    report_incident,
+)
+from .campaigns import (
+    AllocationResult,
+    Outcome,
+    allocate_campaign,
+    apply_for_campaign,
+    create_campaign,
+)
+from .common import (
+    SessionError,
+)
+from .invigilation import (
+    INACTIVE_SESSION_STATUSES,
+    InvigilationError,
+    Staffing,
+    Suggestion,
+    assign_invigilator,
+    busy_window,
+    conflicting_session,
+    declare_period,
+    delete_period,
+    is_assigned,
+    is_available,
+    minutes_this_year,
+    schedule_of,
+    session_staffing,
+    suggest_invigilators,
+    unassign_invigilator,
+    unavailability,
+    understaffed_sessions,
+    with_staffing,
+)
+from .mail import (
+    describe_session,
+    emails_suppressed,
+)
+from .registrations import (
+    book_external,
+    cancel_registration,
+    choose_complementary,
+    eligibility_problems,
+    mark_no_show,
+    override_seat,
+    register_first_come,
+    set_prepaid_code,
+)
+from .sessions import (
+    EDITABLE_STATUSES,
+    change_session_status,
+    create_session,
+    create_session_series,
+    sessions_with_counts,
+    set_pix_certif_identifiers,
+    update_room,
+    update_session,
+)
+
+__all__ = [
+    "AllocationResult",
+    "CandidateReport",
+    "EDITABLE_STATUSES",
+    "E_CODES",
+    "FinalisationResult",
+    "INACTIVE_SESSION_STATUSES",
+    "InvigilationError",
+    "Outcome",
+    "ROWS_PER_PAGE",
+    "SessionError",
+    "Staffing",
+    "Suggestion",
+    "allocate_campaign",
+    "apply_for_campaign",
+    "assign_invigilator",
+    "book_external",
+    "busy_window",
+    "cancel_registration",
+    "change_session_status",
+    "choose_complementary",
+    "conflicting_session",
+    "create_campaign",
+    "create_session",
+    "create_session_series",
+    "declare_period",
+    "delete_period",
+    "describe_session",
+    "eligibility_problems",
+    "emails_suppressed",
+    "finalisation_report",
+    "finalise_session",
+    "generate_attendance_sheet",
+    "is_assigned",
+    "is_available",
+    "mark_attendance",
+    "mark_no_show",
+    "minutes_this_year",
+    "override_seat",
+    "purge_documents",
+    "register_first_come",
+    "render_attendance_sheet",
+    "report_incident",
+    "schedule_of",
+    "session_staffing",
+    "sessions_with_counts",
+    "set_pix_certif_identifiers",
+    "set_prepaid_code",
+    "suggest_invigilators",
+    "unassign_invigilator",
+    "unavailability",
+    "understaffed_sessions",
+    "update_room",
+    "update_session",
+    "with_staffing",
+]

@@ -1,0 +1,320 @@
+"""Registration campaigns: create, apply (up to three wishes), allocate the seats by tier.
+
+Seats are never oversold: the allocation locks the campaign, the year, then the sessions in id
+order (``locking``), recounts inside the lock, then writes.
+"""
+
+import dataclasses
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from candidates.models import AcademicYear, Candidate, CandidateKind
+
+from ..models import (
+    ACTIVE_STATUSES,
+    MAX_WISHES,
+    Application,
+    Campaign,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    Room,
+    Session,
+    SessionStatus,
+    Wish,
+)
+from . import locking
+from .common import (
+    SessionError,
+    _audit,
+    _now,
+    _require_administrator,
+    _require_self_or_administrator,
+)
+from .mail import _email_outcome
+from .registrations import _check_eligible
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def create_campaign(
+    *, acting_user, academic_year, name, opens_at, closes_at, sessions, now=None
+) -> Campaign:
+    """A campaign over sessions of its year; draft sessions open for applications."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    sessions = list(sessions)
+    if not sessions:
+        raise SessionError(_("Choisissez au moins une session."))
+    if closes_at <= opens_at:
+        raise SessionError(_("La clôture doit suivre l’ouverture."))
+    for session in sessions:
+        if session.academic_year_id != academic_year.pk:
+            raise SessionError(
+                _("La session %(session)s n’appartient pas à l’année %(year)s.")
+                % {"session": session, "year": academic_year}
+            )
+        if session.status not in (SessionStatus.DRAFT, SessionStatus.OPEN):
+            raise SessionError(
+                _("La session %(session)s n’accepte plus d’inscriptions.") % {"session": session}
+            )
+    campaign = Campaign.objects.create(
+        academic_year=academic_year,
+        name=name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by=acting_user,
+        created_at=now,
+    )
+    campaign.sessions.set(sessions)
+    Session.objects.filter(pk__in=[s.pk for s in sessions], status=SessionStatus.DRAFT).update(
+        status=SessionStatus.OPEN
+    )
+    _audit("campaign_created", actor=acting_user, now=now, campaign=campaign)
+    return campaign
+
+
+@transaction.atomic(durable=True)
+def apply_for_campaign(
+    campaign: Campaign, candidate: Candidate, session_ids: Sequence[int], *, acting_user, now=None
+) -> Application:
+    """Apply (or change one's wishes) with up to 3 ranked sessions. Idempotent."""
+    _require_self_or_administrator(acting_user, candidate)
+    now = _now(now)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    if not campaign.is_open(now):
+        raise SessionError(_("Cette campagne n’accepte pas de candidatures en ce moment."))
+    session_ids = [int(pk) for pk in session_ids if pk]
+    if not 1 <= len(session_ids) <= MAX_WISHES:
+        raise SessionError(_("Classez entre 1 et 3 sessions."))
+    if len(set(session_ids)) != len(session_ids):
+        raise SessionError(_("Chaque session ne peut être choisie qu’une fois."))
+    offered = {s.pk: s for s in campaign.sessions.select_related("room")}
+    if any(pk not in offered for pk in session_ids):
+        raise SessionError(_("Cette session ne fait pas partie de la campagne."))
+    sessions = [offered[pk] for pk in session_ids]
+    if any(s.status != SessionStatus.OPEN for s in sessions):
+        raise SessionError(_("Une des sessions choisies n’est plus ouverte."))
+    _check_eligible(candidate, year=campaign.academic_year, sessions=sessions)
+
+    application = locking.locked(
+        Application.objects.filter(campaign=campaign, candidate=candidate)
+    ).first()
+    if application is None:
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    campaign=campaign, candidate=candidate, applied_at=now
+                )
+        except IntegrityError:  # a double click: the other request created it
+            application = locking.locked(
+                Application.objects.filter(campaign=campaign, candidate=candidate)
+            ).get()
+    current = list(application.wishes.order_by("rank").values_list("session_id", flat=True))
+    if current != session_ids:
+        application.wishes.all().delete()
+        Wish.objects.bulk_create(
+            Wish(application=application, rank=rank, session_id=pk)
+            for rank, pk in enumerate(session_ids, start=1)
+        )
+        _audit(
+            "application_wishes",
+            actor=acting_user,
+            now=now,
+            campaign=campaign,
+            detail=",".join(map(str, session_ids)),
+        )
+    return application
+
+
+@dataclasses.dataclass
+class Outcome:
+    application: Application
+    candidate: Candidate
+    session: Session | None
+    status: str  # confirmed, waitlisted, or "skipped"
+    wish_rank: int | None = None
+    waitlist_position: int | None = None
+    reason: str = ""
+
+
+@dataclasses.dataclass
+class AllocationResult:
+    outcomes: list[Outcome]
+    dry_run: bool
+    already_done: bool = False
+    quota_left: int = 0
+
+    @property
+    def confirmed(self):
+        return [o for o in self.outcomes if o.status == RegistrationStatus.CONFIRMED]
+
+    @property
+    def waitlisted(self):
+        return [o for o in self.outcomes if o.status == RegistrationStatus.WAITLISTED]
+
+
+def _tier_key(application: Application):
+    tier = application.candidate.priority_tier
+    return (tier if tier is not None else 4, application.applied_at, application.pk)
+
+
+def _plan(campaign: Campaign, year: AcademicYear, sessions: dict[int, Session]) -> AllocationResult:
+    """Who gets what: by tier then application time, highest-ranked wish with a free seat."""
+    seats = {}
+    next_order = {}
+    waiting = {}
+    for pk, session in sessions.items():
+        seats[pk] = session.capacity - locking.confirmed_count(pk)
+        next_order[pk] = locking.next_waitlist_order(pk)
+        waiting[pk] = Registration.objects.filter(
+            session_id=pk, status=RegistrationStatus.WAITLISTED
+        ).count()
+    quota_left = year.student_quota - locking.quota_used(year)
+    busy = set(
+        Registration.objects.filter(
+            academic_year=year, status__in=[*ACTIVE_STATUSES, RegistrationStatus.NO_SHOW]
+        ).values_list("candidate_id", flat=True)
+    )
+    applications = sorted(
+        campaign.applications.filter(allocated_at__isnull=True)
+        .select_related("candidate__user")
+        .prefetch_related("wishes"),
+        key=_tier_key,
+    )
+    outcomes = []
+    for application in applications:
+        candidate = application.candidate
+        wishes = [
+            w
+            for w in sorted(application.wishes.all(), key=lambda w: w.rank)
+            if w.session_id in sessions
+            and sessions[w.session_id].status not in (SessionStatus.CANCELLED,)
+        ]
+        if candidate.pk in busy:
+            outcomes.append(
+                Outcome(application, candidate, None, "skipped", reason=_("déjà inscrit"))
+            )
+            continue
+        if not wishes:
+            outcomes.append(
+                Outcome(application, candidate, None, "skipped", reason=_("aucun vœu valide"))
+            )
+            continue
+        is_student = candidate.kind == CandidateKind.STUDENT
+        quota_ok = not is_student or quota_left > 0
+        chosen = next((w for w in wishes if seats[w.session_id] > 0), None) if quota_ok else None
+        busy.add(candidate.pk)
+        if chosen:
+            seats[chosen.session_id] -= 1
+            if is_student:
+                quota_left -= 1
+            outcomes.append(
+                Outcome(
+                    application,
+                    candidate,
+                    sessions[chosen.session_id],
+                    RegistrationStatus.CONFIRMED,
+                    wish_rank=chosen.rank,
+                )
+            )
+        else:
+            first = wishes[0]
+            waiting[first.session_id] += 1
+            outcomes.append(
+                Outcome(
+                    application,
+                    candidate,
+                    sessions[first.session_id],
+                    RegistrationStatus.WAITLISTED,
+                    wish_rank=first.rank,
+                    waitlist_position=waiting[first.session_id],
+                    reason=_("quota annuel atteint") if not quota_ok else _("sessions complètes"),
+                )
+            )
+    return AllocationResult(outcomes=outcomes, dry_run=True, quota_left=quota_left)
+
+
+def allocate_campaign(
+    campaign: Campaign, *, acting_user=None, dry_run: bool = False, now=None
+) -> AllocationResult:
+    """Allocate the seats of a closed campaign (``dry_run``: only say who would get what).
+
+    Idempotent: a campaign already allocated is left alone. ``acting_user`` is None when the
+    Celery job runs it.
+    """
+    if acting_user is not None:
+        _require_administrator(acting_user)
+    now = _now(now)
+    if dry_run:
+        with transaction.atomic():
+            campaign = Campaign.objects.get(pk=campaign.pk)
+            sessions = {s.pk: s for s in campaign.sessions.select_related("room")}
+            result = _plan(campaign, campaign.academic_year, sessions)
+            result.already_done = campaign.allocated_at is not None
+            return result
+    return _allocate(campaign, acting_user=acting_user, now=now)
+
+
+@transaction.atomic(durable=True)
+def _allocate(campaign, *, acting_user, now) -> AllocationResult:
+    campaign = locking.locked(Campaign.objects.filter(pk=campaign.pk)).get()
+    if campaign.allocated_at is not None:
+        return AllocationResult(outcomes=[], dry_run=False, already_done=True)
+    if now < campaign.closes_at:
+        raise SessionError(
+            _("La campagne est encore ouverte : l’attribution se fait après sa clôture.")
+        )
+    session_ids = list(campaign.sessions.values_list("pk", flat=True))
+    year, sessions = locking.lock_year_and_sessions(campaign.academic_year_id, session_ids)
+    for session in sessions.values():
+        session.room = Room.objects.get(pk=session.room_id)
+    result = _plan(campaign, year, sessions)
+    result.dry_run = False
+    orders = {pk: locking.next_waitlist_order(pk) for pk in sessions}
+    for outcome in result.outcomes:
+        application = outcome.application
+        application.allocated_at = now
+        application.priority_tier = outcome.candidate.priority_tier
+        application.save(update_fields=["allocated_at", "priority_tier"])
+        if outcome.status == "skipped":
+            continue
+        order = None
+        if outcome.status == RegistrationStatus.WAITLISTED:
+            order = orders[outcome.session.pk]
+            orders[outcome.session.pk] += 1
+        registration = Registration.objects.create(
+            candidate=outcome.candidate,
+            session=outcome.session,
+            academic_year=year,
+            status=outcome.status,
+            source=RegistrationSource.ALLOCATION,
+            waitlist_order=order,
+            application=application,
+            created_at=now,
+            confirmed_at=now if outcome.status == RegistrationStatus.CONFIRMED else None,
+            created_by=acting_user,
+        )
+        _audit(
+            "allocated",
+            actor=acting_user,
+            now=now,
+            session=outcome.session,
+            registration=registration,
+            campaign=campaign,
+            after=outcome.status,
+        )
+        _email_outcome(registration, position=outcome.waitlist_position)
+    campaign.allocated_at = now
+    campaign.save(update_fields=["allocated_at"])
+    _audit(
+        "campaign_allocated",
+        actor=acting_user,
+        now=now,
+        campaign=campaign,
+        detail=f"{len(result.confirmed)} confirmed, {len(result.waitlisted)} waitlisted",
+    )
+    return result

@@ -1,0 +1,113 @@
+"""Notification emails of sessions_app: sent from a task once the change is committed."""
+
+import contextlib
+import contextvars
+
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from candidates.models import Candidate, CandidateKind
+from outbox.dispatch import enqueue
+
+from ..models import (
+    Registration,
+    RegistrationStatus,
+    Session,
+)
+
+
+def _recipient(candidate: Candidate) -> str:
+    return candidate.convocation_email or (candidate.user.email if candidate.user_id else "")
+
+
+_emails_suppressed = contextvars.ContextVar("sessions_emails_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def emails_suppressed():
+    """Demo data is made through the services without writing to anybody."""
+    token = _emails_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _emails_suppressed.reset(token)
+
+
+def _send_on_commit(candidate: Candidate, subject: str, body: str):
+    """Emails leave only once the change is committed: a rolled-back seat sends nothing. They
+    leave from a task: a mail server that is slow or down never fails the request whose change
+    is already committed (``tasks.send_email`` retries)."""
+    from ..tasks import send_email
+
+    to = _recipient(candidate)
+    if not to or _emails_suppressed.get():
+        return
+    full_subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
+    signature = "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
+        "centre": settings.PIX_CENTRE_NAME,
+        "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
+    }
+    enqueue(send_email, full_subject, body + signature, to)
+
+
+def describe_session(session: Session) -> str:
+    return _("le %(date)s à %(time)s, %(room)s") % {
+        "date": date_format(session.date, "l j F Y"),
+        "time": session.start_time.strftime("%H:%M"),
+        "room": session.room,
+    }
+
+
+def _email_outcome(registration: Registration, *, position: int | None = None):
+    candidate = registration.candidate
+    hello = _("Bonjour %(name)s,") % {"name": candidate.first_name}
+    if registration.status == RegistrationStatus.CONFIRMED:
+        subject = _("Votre place en session de certification Pix est confirmée")
+        body = _(
+            "%(hello)s\n\nVotre place est confirmée pour la session de certification Pix "
+            "%(session)s.\nVous pouvez annuler depuis votre espace jusqu’à %(hours)s heures "
+            "avant le début de la session."
+        ) % {
+            "hello": hello,
+            "session": describe_session(registration.session),
+            "hours": getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72),
+        }
+    else:
+        subject = _("Vous êtes sur liste d’attente pour une session de certification Pix")
+        body = _(
+            "%(hello)s\n\nToutes les places de la session %(session)s sont attribuées. Vous êtes "
+            "en position %(position)s sur sa liste d’attente ; nous vous écrirons si une place "
+            "se libère."
+        ) % {
+            "hello": hello,
+            "session": describe_session(registration.session),
+            "position": position or registration.waitlist_position(),
+        }
+    if candidate.kind != CandidateKind.EXTERNAL:
+        body += "\n\n" + (
+            _("Votre niveau de priorité : %(tier)s (1 = le plus prioritaire).")
+            % {"tier": candidate.priority_tier}
+            if candidate.priority_tier
+            else _("Votre niveau de priorité n’est pas encore calculé.")
+        )
+    _send_on_commit(candidate, subject, body)
+
+
+def _email_promotion(registration: Registration):
+    candidate = registration.candidate
+    body = _(
+        "Bonjour %(name)s,\n\nUne place s’est libérée : votre place est désormais confirmée pour "
+        "la session de certification Pix %(session)s."
+    ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
+    _send_on_commit(candidate, _("Une place s’est libérée pour vous"), body)
+
+
+def _email_session_cancelled(registration: Registration):
+    candidate = registration.candidate
+    body = _(
+        "Bonjour %(name)s,\n\nLa session de certification Pix %(session)s est annulée. Votre "
+        "inscription est annulée ; vous pouvez vous inscrire à une autre session depuis votre "
+        "espace."
+    ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
+    _send_on_commit(candidate, _("Session de certification Pix annulée"), body)

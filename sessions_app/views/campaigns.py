@@ -1,0 +1,89 @@
+"""Administrators' pages for registration campaigns and their allocation."""
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from outbox.dispatch import enqueue
+
+from .. import services
+from ..forms import (
+    CampaignForm,
+)
+from ..models import (
+    Campaign,
+    Wish,
+)
+from ..services import SessionError
+from .common import admin_only
+
+# --- administrator: campaigns -----------------------------------------------------------------
+
+
+@admin_only
+def campaign_list(request):
+    campaigns = Campaign.objects.select_related("academic_year").annotate(
+        n_sessions=Count("sessions", distinct=True),
+        n_applications=Count("applications", distinct=True),
+    )
+    return render(request, "sessions_app/campaign_list.html", {"campaigns": campaigns})
+
+
+@admin_only
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Campagne créée : ses sessions sont ouvertes."))
+            return redirect("sessions_app:campaign", pk=campaign.pk)
+    return render(request, "sessions_app/campaign_form.html", {"form": form})
+
+
+@admin_only
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign.objects.select_related("academic_year"), pk=pk)
+    applications = campaign.applications.select_related("candidate").prefetch_related(
+        Prefetch("wishes", queryset=Wish.objects.select_related("session__room"))
+    )
+    preview = None
+    if request.GET.get("preview"):
+        preview = services.allocate_campaign(campaign, acting_user=request.user, dry_run=True)
+    return render(
+        request,
+        "sessions_app/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "sessions": services.sessions_with_counts(campaign.sessions.all()),
+            "applications": applications,
+            "preview": preview,
+            "is_closed": timezone.now() >= campaign.closes_at,
+        },
+    )
+
+
+@admin_only
+@require_POST
+def campaign_allocate(request, pk):
+    """Enqueue the allocation job (in-process without a broker) once this request commits."""
+    from ..tasks import allocate_campaign_task
+
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if campaign.allocated_at:
+        messages.info(request, _("Les places de cette campagne sont déjà attribuées."))
+    elif timezone.now() < campaign.closes_at:
+        messages.error(
+            request, _("La campagne est encore ouverte : l’attribution se fait après sa clôture.")
+        )
+    else:
+        enqueue(allocate_campaign_task, campaign.pk)
+        messages.success(
+            request, _("Attribution lancée : chaque candidat reçoit son résultat par e-mail.")
+        )
+    return redirect("sessions_app:campaign", pk=pk)

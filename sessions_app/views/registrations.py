@@ -1,0 +1,265 @@
+"""Registrations: the candidates' offer, applications and seats, and the administrators'
+actions on one registration (override, no-show, cancel, complementary, prepaid code).
+"""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.models import Role
+from candidates.models import AcademicYear, CandidateKind
+
+from .. import services
+from ..access import candidate_of, registration_for
+from ..forms import (
+    ApplicationForm,
+    OverrideForm,
+    PrepaidForm,
+)
+from ..models import (
+    ACTIVE_STATUSES,
+    Application,
+    Campaign,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    Wish,
+)
+from ..services import SessionError
+from .common import _act, _refused, admin_only, candidate_only
+
+
+@admin_only
+@require_POST
+def session_override(request, pk):
+    session = get_object_or_404(Session, pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            lambda: services.override_seat(
+                session, form.cleaned_data["candidate"], acting_user=request.user
+            ),
+            _("Place attribuée."),
+        )
+    else:
+        _refused(request, form)
+    return redirect("sessions_app:session", pk=pk)
+
+
+@admin_only
+@require_POST
+def registration_no_show(request, pk):
+    registration = registration_for(request.user, pk)
+    _act(
+        request,
+        lambda: services.mark_no_show(registration, acting_user=request.user),
+        _("Absence enregistrée."),
+    )
+    return redirect("sessions_app:session", pk=registration.session_id)
+
+
+@role_required(Role.ADMINISTRATOR, Role.CANDIDATE)
+def registration_cancel(request, pk):
+    """Confirm, then cancel: a candidate their own seat, an administrator anyone's."""
+    registration = registration_for(request.user, pk)
+    back = (
+        redirect("sessions_app:session", pk=registration.session_id)
+        if request.user.is_administrator
+        else redirect("sessions_app:mine")
+    )
+    if request.method == "POST":
+        _act(
+            request,
+            lambda: services.cancel_registration(registration, acting_user=request.user),
+            _("Inscription annulée."),
+        )
+        return back
+    return render(
+        request,
+        "sessions_app/registration_cancel.html",
+        {"registration": registration, "deadline": registration.session.cancellation_deadline()},
+    )
+
+
+@role_required(Role.ADMINISTRATOR, Role.CANDIDATE)
+@require_POST
+def registration_complementary(request, pk):
+    registration = registration_for(request.user, pk)
+    _act(
+        request,
+        lambda: services.choose_complementary(
+            registration, request.POST.get("complementary", ""), acting_user=request.user
+        ),
+        _("Certification complémentaire enregistrée."),
+    )
+    if request.user.is_administrator:
+        return redirect("sessions_app:session", pk=registration.session_id)
+    return redirect("sessions_app:mine")
+
+
+@admin_only
+@require_POST
+def registration_prepaid(request, pk):
+    registration = registration_for(request.user, pk)
+    form = PrepaidForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            lambda: services.set_prepaid_code(
+                registration, form.cleaned_data["prepaid_code"], acting_user=request.user
+            ),
+            _("Tarification enregistrée."),
+        )
+    else:
+        _refused(request, form)
+    return redirect("sessions_app:session", pk=registration.session_id)
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+def _first_come_sessions(candidate, now):
+    """Open sessions a candidate may take a seat in now (their campaign, if any, allocated)."""
+    kinds = {
+        CandidateKind.STUDENT: ["students", "mixed"],
+        CandidateKind.STAFF: ["staff", "mixed"],
+        CandidateKind.EXTERNAL: ["external", "mixed"],
+    }[candidate.kind]
+    return services.sessions_with_counts(
+        Session.objects.filter(
+            status=SessionStatus.OPEN,
+            audience__in=kinds,
+            date__gte=timezone.localdate(now),
+        ).exclude(pk__in=Campaign.objects.filter(allocated_at__isnull=True).values("sessions"))
+    )
+
+
+@candidate_only
+def offer(request):
+    """Open campaigns to apply to, and sessions with seats to take (or book, for externals)."""
+    candidate = candidate_of(request.user)
+    now = timezone.now()
+    year = AcademicYear.current()
+    campaigns = []
+    if candidate.kind != CandidateKind.EXTERNAL:
+        campaigns = list(
+            Campaign.objects.filter(
+                opens_at__lte=now, closes_at__gt=now, allocated_at__isnull=True
+            ).prefetch_related(
+                Prefetch("sessions", queryset=Session.objects.select_related("room"))
+            )
+        )
+    applied = set(
+        Application.objects.filter(candidate=candidate).values_list("campaign_id", flat=True)
+    )
+    problems = services.eligibility_problems(candidate, year=year) if year else []
+    return render(
+        request,
+        "sessions_app/offer.html",
+        {
+            "candidate": candidate,
+            "campaigns": campaigns,
+            "applied": applied,
+            "sessions": _first_come_sessions(candidate, now),
+            "problems": problems,
+        },
+    )
+
+
+@candidate_only
+def apply(request, pk):
+    candidate = candidate_of(request.user)
+    now = timezone.now()
+    campaign = get_object_or_404(Campaign, pk=pk, opens_at__lte=now, closes_at__gt=now)
+    sessions = [
+        s for s in campaign.sessions.select_related("room").order_by("date", "start_time")
+        if s.accepts(candidate.kind)
+    ]  # fmt: skip
+    if not sessions:
+        # A campaign is for the audiences of its sessions (students); others book from the offer.
+        messages.info(
+            request,
+            _("Cette campagne ne vous concerne pas : choisissez une session ouverte dans l’offre."),
+        )
+        return redirect("sessions_app:offer")
+    existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
+    initial = {}
+    if existing:
+        for wish in existing.wishes.all():
+            initial[f"wish_{wish.rank}"] = wish.session_id
+    form = ApplicationForm(request.POST or None, sessions=sessions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apply_for_campaign(
+                campaign, candidate, form.session_ids(), acting_user=request.user
+            )
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Candidature enregistrée. Les places seront attribuées le %(date)s.")
+                % {"date": timezone.localtime(campaign.closes_at).strftime("%d/%m/%Y %H:%M")},
+            )
+            return redirect("sessions_app:mine")
+    return render(
+        request,
+        "sessions_app/apply.html",
+        {"campaign": campaign, "form": form, "candidate": candidate, "existing": existing},
+    )
+
+
+@candidate_only
+@require_POST
+def register(request, pk):
+    """Take a free seat (students, staff) or book one (externals); else join the waitlist."""
+    candidate = candidate_of(request.user)
+    session = get_object_or_404(Session, pk=pk, status=SessionStatus.OPEN)
+    book = (
+        services.book_external
+        if candidate.kind == CandidateKind.EXTERNAL
+        else services.register_first_come
+    )
+    try:
+        registration = book(session, candidate, acting_user=request.user)
+    except SessionError as exc:
+        messages.error(request, exc.message)
+        return redirect("sessions_app:offer")
+    if registration.status == RegistrationStatus.CONFIRMED:
+        messages.success(request, _("Votre place est confirmée."))
+    else:
+        messages.info(request, _("Session complète : vous êtes sur la liste d’attente."))
+    return redirect("sessions_app:mine")
+
+
+@candidate_only
+def mine(request):
+    """My registration: status, session, tier and why, waitlist position, cancel button."""
+    candidate = candidate_of(request.user)
+    registrations = list(
+        Registration.objects.filter(candidate=candidate)
+        .select_related("session__room")
+        .order_by("-created_at")
+    )
+    for r in registrations:
+        r.position = r.waitlist_position()
+        r.can_cancel = r.status in ACTIVE_STATUSES and timezone.now() <= (
+            r.session.cancellation_deadline()
+        )
+    # Applications still waiting for their campaign's allocation.
+    applications = (
+        Application.objects.filter(candidate=candidate, campaign__allocated_at__isnull=True)
+        .select_related("campaign")
+        .prefetch_related(Prefetch("wishes", queryset=Wish.objects.select_related("session__room")))
+    )
+    return render(
+        request,
+        "sessions_app/mine.html",
+        {"candidate": candidate, "registrations": registrations, "applications": applications},
+    )

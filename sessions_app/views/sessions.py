@@ -1,0 +1,304 @@
+"""Administrators' pages for rooms and sessions, and the Pix Certif export."""
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from candidates.models import AcademicYear
+
+from .. import services
+from ..forms import (
+    OverrideForm,
+    PixCertifForm,
+    RescheduleForm,
+    RoomForm,
+    SessionEditForm,
+    SessionForm,
+    SessionSeriesForm,
+    SessionStatusForm,
+)
+from ..models import (
+    SESSION_TRANSITIONS,
+    RegistrationStatus,
+    Room,
+    Session,
+    SessionStatus,
+)
+from ..services import SessionError, exports
+from .common import _act, _refused, admin_only
+
+# --- administrator: rooms and sessions --------------------------------------------------------
+
+
+@admin_only
+def room_list(request):
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Salle enregistrée."))
+        return redirect("sessions_app:rooms")
+    rooms = Room.objects.annotate(n_sessions=Count("sessions"))
+    return render(request, "sessions_app/room_list.html", {"rooms": rooms, "form": form})
+
+
+@admin_only
+def room_edit(request, pk):
+    room = get_object_or_404(Room, pk=pk)
+    # The instance lets the form check uniqueness against the other rooms; the service saves.
+    form = RoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_room(room, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Salle enregistrée."))
+            return redirect("sessions_app:rooms")
+    return render(request, "sessions_app/room_edit.html", {"room": room, "form": form})
+
+
+@admin_only
+def session_list(request):
+    years = list(AcademicYear.objects.all())
+    year = next((y for y in years if str(y.pk) == request.GET.get("year")), None)
+    year = year or AcademicYear.current()
+    sessions = services.sessions_with_counts(Session.objects.filter(academic_year=year))
+    status = request.GET.get("status")
+    if status in SessionStatus.values:
+        sessions = sessions.filter(status=status)
+    return render(
+        request,
+        "sessions_app/session_list.html",
+        {
+            "sessions": sessions,
+            "years": years,
+            "year": year,
+            "status": status,
+            "statuses": SessionStatus.choices,
+        },
+    )
+
+
+@admin_only
+def session_calendar(request):
+    today = timezone.localdate()
+    try:
+        first = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+        if not 2000 <= first.year <= 2099:  # year 1 or 9999: the weeks around overflow
+            raise ValueError(first)
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    by_day = defaultdict(list)
+    for session in services.sessions_with_counts(
+        Session.objects.filter(date__gte=weeks[0][0], date__lte=weeks[-1][-1])
+    ):
+        by_day[session.date].append(session)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "sessions_app/session_calendar.html",
+        {
+            "month": first,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "previous": previous,
+            "following": following,
+            "today": today,
+        },
+    )
+
+
+@admin_only
+def session_create(request):
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.create_session(acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Session créée (brouillon)."))
+            return redirect("sessions_app:session", pk=session.pk)
+    return render(request, "sessions_app/session_form.html", {"form": form, "series": False})
+
+
+@admin_only
+def session_series(request):
+    form = SessionSeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_session_series(acting_user=request.user, **data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("%(n)s sessions créées (brouillons).") % {"n": len(created)}
+            )
+            return redirect("sessions_app:sessions")
+    return render(request, "sessions_app/session_form.html", {"form": form, "series": True})
+
+
+@admin_only
+def session_detail(request, pk):
+    session = get_object_or_404(Session.objects.select_related("room", "academic_year"), pk=pk)
+    registrations = list(
+        session.registrations.select_related("candidate").order_by(
+            "status", "waitlist_order", "candidate__birth_name"
+        )
+    )
+    groups = {s: [r for r in registrations if r.status == s] for s in RegistrationStatus.values}
+    return render(
+        request,
+        "sessions_app/session_detail.html",
+        {
+            "session": session,
+            "confirmed": groups[RegistrationStatus.CONFIRMED],
+            "waitlist": groups[RegistrationStatus.WAITLISTED],
+            "others": groups[RegistrationStatus.CANCELLED] + groups[RegistrationStatus.NO_SHOW],
+            "next_statuses": [
+                (s, SessionStatus(s).label) for s in SESSION_TRANSITIONS[session.status]
+            ],
+            "pix_form": PixCertifForm(
+                initial={
+                    "number": session.pix_session_number,
+                    "access_code": session.pix_access_code,
+                }
+            ),
+            "override_form": OverrideForm(),
+            "campaigns": session.campaigns.all(),
+        },
+    )
+
+
+@admin_only
+@require_POST
+def session_status(request, pk):
+    session = get_object_or_404(Session, pk=pk)
+    form = SessionStatusForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            lambda: services.change_session_status(
+                session, form.cleaned_data["status"], acting_user=request.user
+            ),
+            _("Statut de la session mis à jour."),
+        )
+    else:
+        _refused(request, form)
+    return redirect("sessions_app:session", pk=pk)
+
+
+@admin_only
+def session_reschedule(request, pk):
+    """Change a session's date, time or room; convocations follow (convocations.py)."""
+    from ..services.convocations import reschedule_session
+
+    session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
+    initial = {"date": session.date, "start_time": session.start_time, "room": session.room}
+    form = RescheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reschedule_session(session, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Session déplacée : les convocations sont régénérées et les inscrits prévenus."),
+            )
+            return redirect("sessions_app:session", pk=pk)
+    return render(
+        request, "sessions_app/session_reschedule.html", {"session": session, "form": form}
+    )
+
+
+@admin_only
+def session_edit(request, pk):
+    """Seats, audience and complementary certifications (services.update_session)."""
+    session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
+    initial = {
+        "capacity": session.capacity,
+        "audience": session.audience,
+        "complementary": session.complementary,
+    }
+    form = SessionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session(session, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Session modifiée."))
+            return redirect("sessions_app:session", pk=pk)
+    return render(request, "sessions_app/session_edit.html", {"session": session, "form": form})
+
+
+@admin_only
+@require_POST
+def session_pix(request, pk):
+    session = get_object_or_404(Session, pk=pk)
+    form = PixCertifForm(request.POST)
+    if form.is_valid():
+        services.set_pix_certif_identifiers(
+            session,
+            number=form.cleaned_data["number"],
+            access_code=form.cleaned_data["access_code"],
+            acting_user=request.user,
+        )
+        messages.success(request, _("Identifiants Pix Certif enregistrés."))
+    else:
+        _refused(request, form)
+    return redirect("sessions_app:session", pk=pk)
+
+
+# --- administrator: exports -------------------------------------------------------------------
+
+
+@admin_only
+def export(request):
+    """Download the mass-import CSV (sessions chosen) or one session's ODS; problems first."""
+    # ASCII digits that fit an id: "²" passes isdigit(), 26 digits overflow SQLite.
+    ids = [int(x) for x in request.GET.getlist("session") if x.isascii() and x.isdigit()]
+    ids = [pk for pk in ids if pk < 2**63]
+    fmt = request.GET.get("format", exports.CSV)
+    sessions = list(Session.objects.filter(pk__in=ids).select_related("room"))
+    if not sessions or fmt not in (exports.CSV, exports.ODS):
+        messages.error(request, _("Choisissez au moins une session à exporter."))
+        return redirect("sessions_app:sessions")
+    if fmt == exports.ODS and len(sessions) != 1:
+        messages.error(request, _("La liste des candidats (ODS) se fait session par session."))
+        return redirect("sessions_app:sessions")
+    invigilators = [n.strip() for n in request.GET.get("invigilators", "").split(",") if n.strip()]
+    result = exports.prepare(sessions, invigilators=invigilators)
+    if result.problems:
+        return render(
+            request,
+            "sessions_app/export_problems.html",
+            {
+                "problems": result.problems,
+                "sessions": sessions,
+                "format": fmt,
+                "invigilators": ", ".join(invigilators),
+            },
+            status=409,
+        )
+    if fmt == exports.CSV:
+        data, content_type = exports.mass_import_csv(result), "text/csv; charset=utf-8"
+    else:
+        data, content_type = (
+            exports.candidate_list_ods(result),
+            "application/vnd.oasis.opendocument.spreadsheet",
+        )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(sessions, fmt)}"'
+    return response
