@@ -8,6 +8,9 @@ from candidates.models import AcademicYear
 
 from .registrations import Registration
 
+# Pix's ``Type de certification`` values that are core Pix (formats README §3).
+CORE_CERTIFICATION_TYPES = ("Pix", "CléA Numérique by Pix")
+
 
 class ResultsImport(models.Model):
     """One upload of a Pix Certif results export: who, when, what it did or why refused."""
@@ -43,7 +46,8 @@ class ResultStatus(models.TextChoices):
     """Pix's own words are the values: they are what the export and the candidate read."""
 
     VALIDATED = "Validée", _("Validée")
-    REJECTED = "Rejetée", _("Rejetée")
+    REJECTED = "Rejetée", _("Rejetée")  # classic files
+    NOT_OBTAINED = "Non obtenue", _("Non obtenue")  # replaces « Rejetée » since 2026
     CANCELLED = "Annulée", _("Annulée")
     ERROR = "En erreur", _("En erreur")
     STARTED = "Démarrée", _("Démarrée")
@@ -54,9 +58,13 @@ class CertificationResult(models.Model):
         Registration, on_delete=models.CASCADE, related_name="result", verbose_name=_("inscription")
     )
     certification_number = models.CharField(_("numéro de certification"), max_length=20)
-    status = models.CharField(_("statut"), max_length=10, choices=ResultStatus)
+    # Pix's ``Type de certification`` (2026 files): « Pix », « CléA Numérique by Pix »,
+    # « Pix+ Droit »…; empty for classic files (core Pix).
+    certification_type = models.CharField(_("type de certification"), max_length=40, blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=ResultStatus)
     score = models.PositiveSmallIntegerField(_("score (pix)"), null=True, blank=True)
-    level = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
+    # Pix's ``Niveau`` label as written (« Novice 2 », « Expert 1 », « Admissible »…), '' if none.
+    level = models.CharField(_("niveau"), max_length=40, blank=True, default="")
     competence_levels = models.JSONField(_("niveaux par compétence"), default=dict, blank=True)
     complementary = models.JSONField(_("certifications complémentaires"), default=dict, blank=True)
     jury_comment = models.TextField(_("commentaire du jury"), blank=True)
@@ -88,6 +96,11 @@ class CertificationResult(models.Model):
 
     def __str__(self):
         return f"{self.certification_number} · {self.status}"
+
+    @property
+    def is_core(self) -> bool:
+        """Core Pix (or CléA, taken with it), which has a score; not a Pix+ certification."""
+        return not self.certification_type or self.certification_type in CORE_CERTIFICATION_TYPES
 
 
 class StatisticsSnapshot(models.Model):

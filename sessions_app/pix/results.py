@@ -16,18 +16,28 @@ What is accepted:
 - UTF-8 with or without BOM, ``;`` separator, quoted or bare strings, ``\\n`` or ``\\r\\n``.
 - Headers matched by name, not position (case, surrounding spaces and the ``’``/``'`` apostrophe
   are ignored); unknown columns are ignored.
-- The classic header (``Nombre de Pix``) and the 2026 variant (``Type de certification``,
-  ``Niveau`` and ``Score en pix``).
+- The classic header (``Nombre de Pix``) and the 2026 one (``Type de certification``, ``Niveau``
+  and ``Score en Pix``, spelt with any case), in every shape Pix writes: core Pix, CléA and
+  Pix+ rows in one file, and a session of Pix+ only, which has neither ``Score en Pix`` nor
+  the competence columns.
+- ``Niveau`` is a **label** (``Novice 1`` … ``Expert 2`` for core Pix, ``Obtenue`` /
+  ``Indépendant`` … for Pix+ Droit and Pro Santé, ``Admissible`` / ``Non admissible`` for Pix+
+  Édu), kept as Pix spells it; ``-`` or empty means none.
 - ``Certification <label>`` columns for complementary certifications; an empty cell there means
   the candidate was not concerned and is left out of ``ResultLine.complementary``.
 - The competence columns ``1.1`` … ``5.2``: all of them, or none (``competence_levels`` is
   then empty).
+- An empty score or competence cell (a ``Démarrée`` row, a Pix+ row) is read as ``-``.
 - A text cell starting with ``'`` followed by ``=``, ``+``, ``-`` or ``@`` is Pix's formula
   guard: the ``'`` is stripped, as for the Pix Orga export (README §1).
 
-Checks on each line: status among Pix's five, complementary outcomes among Pix's four, score
-(``Nombre de Pix`` / ``Score en pix``) a whole number from 0 to ``max_score(max_level)`` or
-``-``, ``Niveau`` and competence levels from 0 to ``max_level`` or ``-``, dates ``DD/MM/YYYY``,
+Checks on each line: status among Pix's (``Rejetée`` in classic files, ``Non obtenue`` since
+2026), complementary outcomes among Pix's, certification type among Pix's, the ``Niveau``
+label among those of the line's certification, score (``Nombre de Pix`` / ``Score en Pix``) a
+whole number from 0 to ``max_score(FILE_MAX_LEVEL)`` (1024) or ``-``, competence levels from 0
+to ``FILE_MAX_LEVEL`` (8) or ``-`` — whatever the centre's own ``PIX_MAX_LEVEL``: Pix
+certifies 7 levels today and files may carry 8 —, a score on every validated core line,
+dates ``DD/MM/YYYY``,
 certification and session numbers made of digits, names present, the number of cells equal to
 the header's, and no certification number twice in the file.
 """
@@ -45,8 +55,35 @@ from django.utils.translation import gettext as _
 
 from competences import scoring
 
-STATUSES = ("Validée", "Rejetée", "Annulée", "En erreur", "Démarrée")
-COMPLEMENTARY_STATUSES = ("Validée", "Rejetée", "Annulée", "Non passée")
+STATUSES = ("Validée", "Rejetée", "Non obtenue", "Annulée", "En erreur", "Démarrée")
+COMPLEMENTARY_STATUSES = ("Validée", "Rejetée", "Non obtenue", "Annulée", "En erreur", "Non passée")
+VALIDATED = "Validée"
+# ``Type de certification`` (2026 files): core Pix, CléA (taken with the core test) and Pix+.
+TYPE_CORE = "Pix"
+TYPE_CLEA = "CléA Numérique by Pix"
+CERTIFICATION_TYPES = (
+    TYPE_CORE, TYPE_CLEA, "Pix+ Droit", "Pix+ Édu 1er degré", "Pix+ Édu 2nd degré",
+    "Pix+ Édu CPE", "Pix+ Pro Santé",
+)  # fmt: skip
+CORE_TYPES = (TYPE_CORE, TYPE_CLEA)  # = models.CORE_CERTIFICATION_TYPES
+# ``Niveau`` labels, by certification: core Pix by score band, Pix+ Droit and Pro Santé,
+# Pix+ Édu. A line whose type is unknown (older 2026 files without the column) may carry any.
+CORE_LEVELS = (
+    "Novice 1", "Novice 2", "Indépendant 1", "Indépendant 2", "Avancé 1", "Avancé 2",
+    "Expert 1", "Expert 2",
+)  # fmt: skip
+PIX_PLUS_LEVELS = ("Obtenue", "Non obtenue", "Indépendant", "Confirmé", "Avancé", "Expert")
+EDU_LEVELS = ("Admissible", "Non admissible")
+LEVELS_BY_TYPE = {
+    TYPE_CORE: CORE_LEVELS,
+    TYPE_CLEA: CORE_LEVELS,
+    "Pix+ Droit": PIX_PLUS_LEVELS,
+    "Pix+ Pro Santé": PIX_PLUS_LEVELS,
+    "Pix+ Édu 1er degré": EDU_LEVELS,
+    "Pix+ Édu 2nd degré": EDU_LEVELS,
+    "Pix+ Édu CPE": EDU_LEVELS,
+}
+ALL_LEVELS = (*CORE_LEVELS, *PIX_PLUS_LEVELS, *EDU_LEVELS)
 COMPETENCE_CODES = (
     "1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4",
     "4.1", "4.2", "4.3", "5.1", "5.2",
@@ -65,7 +102,7 @@ COL_TYPE = "Type de certification"
 COL_STATUS = "Statut"
 COL_PIX = "Nombre de Pix"
 COL_LEVEL = "Niveau"
-COL_SCORE = "Score en pix"
+COL_SCORE = "Score en Pix"  # "Score en pix" in some versions: headers ignore case
 COL_COMMENT = "Commentaire jury pour l’organisation"
 COL_SESSION = "Session"
 COL_CENTRE = "Centre de certification"
@@ -104,14 +141,19 @@ class ResultLine:
     external_id: str
     status: str
     score: int | None
-    level: int | None
+    level: str  # the ``Niveau`` label as Pix spells it ('' for ``-`` or none)
     competence_levels: dict[str, int | None]
     complementary: dict[str, str]
     jury_comment: str
     session_number: str
     centre: str
     taken_on: dt.date
-    certification_type: str = ""
+    certification_type: str = ""  # ``Type de certification`` ('' in classic files)
+
+    @property
+    def is_core(self) -> bool:
+        """Core Pix (or CléA, taken with it): a score and competence levels are expected."""
+        return not self.certification_type or self.certification_type in CORE_TYPES
 
 
 @dataclass(frozen=True)
@@ -119,6 +161,7 @@ class ResultsFile:
     variant: str  # VARIANT_CLASSIC or VARIANT_2026
     complementary_labels: tuple[str, ...]
     lines: tuple[ResultLine, ...] = field(default_factory=tuple)
+    has_score: bool = True  # False for a session of Pix+ only
 
     @property
     def session_numbers(self) -> tuple[str, ...]:
@@ -216,8 +259,11 @@ def _read_rows(text: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _header_positions(header: list[str]) -> tuple[dict[str, int], dict[str, int], str, bool]:
-    """Positions of known columns and of complementary ones, the variant, competences present."""
+def _header_positions(
+    header: list[str],
+) -> tuple[dict[str, int], dict[str, int], str, bool, bool]:
+    """Positions of known columns and of complementary ones, the variant, whether the score
+    and the competence columns are present."""
     if len(header) == 1:
         for separator, name in ((",", "virgule"), ("\t", "tabulation"), ("|", "barre")):
             if separator in header[0]:
@@ -253,19 +299,21 @@ def _header_positions(header: list[str]) -> tuple[dict[str, int], dict[str, int]
             complementary[label] = i
     missing = [c for c in _COMMON_COLUMNS if c not in positions]
     if COL_PIX in positions:
-        variant = VARIANT_CLASSIC
-    elif COL_LEVEL in positions or COL_SCORE in positions:
-        variant = VARIANT_2026
-        missing += [c for c in (COL_LEVEL, COL_SCORE) if c not in positions]
+        variant, has_score = VARIANT_CLASSIC, True
+    elif COL_LEVEL in positions or COL_TYPE in positions or COL_SCORE in positions:
+        # 2026: ``Niveau`` always; ``Score en Pix`` unless the session was Pix+ only.
+        variant, has_score = VARIANT_2026, COL_SCORE in positions
+        if COL_LEVEL not in positions:
+            missing.append(COL_LEVEL)
     else:
-        variant = VARIANT_CLASSIC
+        variant, has_score = VARIANT_CLASSIC, False
         missing.append(f"{COL_PIX} / {COL_SCORE}")
     competences = [c for c in COMPETENCE_CODES if c in positions]
     if competences and len(competences) != len(COMPETENCE_CODES):
         missing += [c for c in COMPETENCE_CODES if c not in positions]
     if missing:
         raise _not_results(missing)
-    return positions, complementary, variant, bool(competences)
+    return positions, complementary, variant, has_score, bool(competences)
 
 
 class _LineReader:
@@ -317,9 +365,9 @@ class _LineReader:
         return None
 
     def bounded(self, column: str, top: int) -> int | None:
-        """A whole number from 0 to ``top``, or ``-`` (None)."""
+        """A whole number from 0 to ``top``, or ``-`` or empty (None)."""
         value = self.cell(column)
-        if value == NOT_TESTED:
+        if value in (NOT_TESTED, ""):
             return None
         if _INT_RE.match(value) and int(value) <= top:
             return int(value)
@@ -330,24 +378,35 @@ class _LineReader:
         )
         return None
 
+    def choice(self, column: str, allowed: tuple[str, ...], reason: str) -> str:
+        """One of ``allowed`` (case and spaces ignored), returned as Pix spells it."""
+        value = " ".join(self.cell(column).split())
+        for known in allowed:
+            if value.casefold() == known.casefold():
+                return known
+        self.problem(column, value, reason % {"values": ", ".join(allowed)})
+        return value
 
-def parse_results(data: bytes, *, max_level: int | None = None) -> ResultsFile:
+
+def parse_results(data: bytes) -> ResultsFile:
     """Every line of a Pix Certif results export, all valid, or an error (see module doc).
 
-    ``max_level`` (default: the ``PIX_MAX_LEVEL`` setting) bounds the levels, and the score
-    through ``competences.scoring.max_score``.
+    Levels are bounded by ``competences.scoring.FILE_MAX_LEVEL`` (8), and the score by the
+    matching ``max_score``, whatever the centre's ``PIX_MAX_LEVEL``: a file Pix writes is
+    never refused for carrying a level the centre's setting does not show yet.
     """
-    top_level = scoring.max_level(max_level)
+    top_level = scoring.FILE_MAX_LEVEL
     top_score = scoring.max_score(top_level)
     rows = _read_rows(_decode(data))
     if not rows:
         raise NotAResultsFile(_("Le fichier est vide."))
     _header_line, header = rows[0]
-    positions, complementary_cols, variant, has_competences = _header_positions(header)
+    positions, complementary_cols, variant, has_score, has_competences = _header_positions(header)
     if len(rows) == 1:
         raise NotAResultsFile(
             _("Ce fichier ne contient que la ligne d’en-tête : aucun résultat à importer.")
         )
+    score_column = COL_PIX if variant == VARIANT_CLASSIC else COL_SCORE
 
     problems: list[Problem] = []
     lines: list[ResultLine] = []
@@ -370,29 +429,54 @@ def parse_results(data: bytes, *, max_level: int | None = None) -> ResultsFile:
         first_name = r.required(COL_FIRST_NAME)
         last_name = r.required(COL_LAST_NAME)
         birth_date = r.date(COL_BIRTH_DATE)
-        status = r.cell(COL_STATUS)
-        if status not in STATUSES:
-            r.problem(
-                COL_STATUS,
-                status,
-                _("Statut inconnu ; attendu : %(values)s.") % {"values": ", ".join(STATUSES)},
+        certification_type = ""
+        if COL_TYPE in positions:
+            certification_type = r.choice(
+                COL_TYPE,
+                CERTIFICATION_TYPES,
+                _("Type de certification inconnu ; attendu : %(values)s."),
             )
-        if variant == VARIANT_CLASSIC:
-            score = r.bounded(COL_PIX, top_score)
-            level = None
-        else:
-            score = r.bounded(COL_SCORE, top_score)
-            level = r.bounded(COL_LEVEL, top_level)
+        status = r.choice(COL_STATUS, STATUSES, _("Statut inconnu ; attendu : %(values)s."))
+        is_core = not certification_type or certification_type in CORE_TYPES
+        score = r.bounded(score_column, top_score) if has_score else None
+        if (
+            has_score
+            and score is None
+            and is_core
+            and status == VALIDATED
+            and r.cell(score_column) in ("", NOT_TESTED)
+        ):
+            r.problem(
+                score_column,
+                r.cell(score_column),
+                _("Une certification Pix validée a un score : un nombre entier est attendu."),
+            )
+        level = ""
+        if variant == VARIANT_2026:
+            raw_level = " ".join(r.cell(COL_LEVEL).split())
+            if raw_level not in ("", NOT_TESTED):
+                allowed = LEVELS_BY_TYPE.get(certification_type, ALL_LEVELS)
+                level = r.choice(
+                    COL_LEVEL,
+                    allowed,
+                    _("Niveau inconnu pour cette certification ; attendu : %(values)s, ou « - ».")
+                    if certification_type
+                    else _("Niveau inconnu ; attendu : %(values)s, ou « - »."),
+                )
         competence_levels = {}
         if has_competences:
             for code in COMPETENCE_CODES:
                 competence_levels[code] = r.bounded(code, top_level)
         complementary = {}
         for label, i in complementary_cols.items():
-            value = cells[i].strip()
+            value = " ".join(cells[i].split())
             if not value:
                 continue
-            if value not in COMPLEMENTARY_STATUSES:
+            for known in COMPLEMENTARY_STATUSES:
+                if value.casefold() == known.casefold():
+                    value = known
+                    break
+            else:
                 r.problem(
                     header[i].strip(),
                     value,
@@ -433,7 +517,7 @@ def parse_results(data: bytes, *, max_level: int | None = None) -> ResultsFile:
                 session_number=session_number,
                 centre=r.text(COL_CENTRE),
                 taken_on=taken_on,
-                certification_type=r.text(COL_TYPE) if COL_TYPE in positions else "",
+                certification_type=certification_type,
             )
         )
     if problems:
@@ -442,4 +526,5 @@ def parse_results(data: bytes, *, max_level: int | None = None) -> ResultsFile:
         variant=variant,
         complementary_labels=tuple(complementary_cols),
         lines=tuple(lines),
+        has_score=has_score,
     )

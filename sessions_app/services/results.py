@@ -185,14 +185,12 @@ def _match(lines) -> tuple[dict[int, Registration], list[dict]]:
     return matched, sorted(problems, key=lambda p: p["line"])
 
 
-def import_results(
-    data: bytes, *, file_name: str, acting_user=None, now=None, max_level: int | None = None
-) -> ResultsImport:
+def import_results(data: bytes, *, file_name: str, acting_user=None, now=None) -> ResultsImport:
     """Import a results export, all or nothing. Raises :class:`ResultsImportError` (with the
     saved report) when the file is refused; returns the accepted ``ResultsImport``."""
     now = now or timezone.now()
     try:
-        parsed = pix_results.parse_results(data, max_level=max_level)
+        parsed = pix_results.parse_results(data)
     except pix_results.ResultsFileError as exc:
         problems = [asdict(p) for p in exc.problems]
         raise ResultsImportError(
@@ -258,6 +256,7 @@ def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
         years.add(registration.academic_year_id)
         values = {
             "certification_number": line.certification_number,
+            "certification_type": line.certification_type,
             "status": line.status,
             "score": line.score,
             "level": line.level,
@@ -275,9 +274,11 @@ def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
             record.created_count += 1
             before = None
         else:
-            before = {"status": result.status, "score": result.score}
-            if before == {"status": line.status, "score": line.score} and (
+            before = {"status": result.status, "score": result.score, "level": result.level}
+            if before == {"status": line.status, "score": line.score, "level": line.level} and (
                 result.competence_levels == line.competence_levels
+                and result.complementary == line.complementary
+                and result.certification_type == line.certification_type
             ):
                 continue
             for name, value in values.items():
@@ -291,7 +292,7 @@ def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
             candidate_id=registration.candidate_id,
             session_id=registration.session_id,
             before=before,
-            after={"status": line.status, "score": line.score},
+            after={"status": line.status, "score": line.score, "level": line.level},
             summary=f"{file_name} ligne {line.line}",
             now=now,
         )

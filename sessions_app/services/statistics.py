@@ -4,10 +4,14 @@
 case; ``refresh(year_id)`` reads the database, computes and stores a ``StatisticsSnapshot``.
 
 Definitions (our choice, shown on the page):
-- counts: results per Pix status;
+- counts: results per Pix status (« Non obtenue » since 2026 apart from the classic « Rejetée »);
+- by certification: results per Pix ``Type de certification`` (core Pix for classic files), and
+  how many were validated; levels: results per certification and ``Niveau`` label as Pix
+  writes it (« Novice 2 », « Expert 1 », « Admissible »…), in Pix's order;
 - mean and median score: over *validated* results (a rejected certification has 0 pix, a
   cancelled one none; neither is a certified score), by programme year and by session;
-- distribution: validated scores in bins of ``BIN_WIDTH`` pix;
+- distribution: validated scores in bins of ``BIN_WIDTH`` pix, up to the max score of the
+  centre's levels or the highest score, whichever is larger (files may carry 8 levels);
 - positioning vs certified: (positioning total pix, certified score) pairs of validated results
   whose candidate has a positioning profile;
 - per-competence average level: over validated results, competences tested (not ``-``).
@@ -24,11 +28,13 @@ from competences import scoring
 
 from ..models import CertificationResult, ResultStatus, StatisticsSnapshot
 from ..pix.certif import FORMULA_PREFIXES
+from ..pix.results import ALL_LEVELS, CERTIFICATION_TYPES, TYPE_CORE
 
 BIN_WIDTH = 64
 STATUS_KEYS = {
     ResultStatus.VALIDATED: "validated",
     ResultStatus.REJECTED: "rejected",
+    ResultStatus.NOT_OBTAINED: "not_obtained",
     ResultStatus.CANCELLED: "cancelled",
     ResultStatus.ERROR: "error",
     ResultStatus.STARTED: "started",
@@ -46,13 +52,31 @@ def _summary(scores: list[int]) -> dict:
 
 def compute(rows: list[dict], *, max_level: int | None = None) -> dict:
     """``rows``: one dict per result with ``status``, ``score``, ``study_year``,
-    ``session_id``, ``session_label``, ``positioning`` (total pix or None) and
-    ``competence_levels`` ({code: level or None})."""
-    top = scoring.max_score(scoring.max_level(max_level))
+    ``session_id``, ``session_label``, ``positioning`` (total pix or None),
+    ``competence_levels`` ({code: level or None}) and, optionally, ``certification_type``
+    and ``level`` (the ``Niveau`` label)."""
     counts = Counter(STATUS_KEYS[ResultStatus(r["status"])] for r in rows)
     validated = [
         r for r in rows if r["status"] == ResultStatus.VALIDATED and r["score"] is not None
     ]
+    top = max([scoring.max_score(scoring.max_level(max_level))] + [r["score"] for r in validated])
+
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_level: Counter = Counter()
+    for r in rows:
+        kind = r.get("certification_type") or TYPE_CORE
+        by_type[kind][0] += 1
+        by_type[kind][1] += r["status"] == ResultStatus.VALIDATED
+        if r.get("level"):
+            by_level[(kind, r["level"])] += 1
+
+    def type_order(kind):
+        return (CERTIFICATION_TYPES.index(kind) if kind in CERTIFICATION_TYPES else 99, kind)
+
+    def level_order(item):
+        (kind, label), _count = item
+        rank = ALL_LEVELS.index(label) if label in ALL_LEVELS else 99
+        return (type_order(kind), rank, label)
 
     by_year: dict[str, list[int]] = defaultdict(list)
     by_session: dict[int, list[int]] = defaultdict(list)
@@ -87,6 +111,14 @@ def compute(rows: list[dict], *, max_level: int | None = None) -> dict:
             for k, v in sorted(by_session.items())
         ],
         "distribution": bins,
+        "by_certification": [
+            {"key": kind, "count": n, "validated": ok}
+            for kind, (n, ok) in sorted(by_type.items(), key=lambda item: type_order(item[0]))
+        ],
+        "levels": [
+            {"certification": kind, "level": label, "count": n}
+            for (kind, label), n in sorted(by_level.items(), key=level_order)
+        ],
         "pairs": sorted(
             [r["positioning"], r["score"]] for r in validated if r["positioning"] is not None
         ),
@@ -115,6 +147,8 @@ def collect(academic_year_id: int | None = None) -> list[dict]:
                 "session_label": str(session),
                 "positioning": candidate.total_pix,
                 "competence_levels": result.competence_levels,
+                "certification_type": result.certification_type,
+                "level": result.level,
             }
         )
     return rows
@@ -149,6 +183,12 @@ def csv_rows(data: dict) -> list[list[str]]:
             rows.append([section, item["key"], "", item["count"], item["mean"], item["median"]])
     for item in data["distribution"]:
         rows.append(["distribution", item["label"], item["count"], "", "", ""])
+    for item in data.get("by_certification", []):
+        rows.append(["certification", item["key"], item["validated"], item["count"], "", ""])
+    for item in data.get("levels", []):
+        rows.append(
+            ["niveau", f"{item['certification']} · {item['level']}", "", item["count"], "", ""]
+        )
     for positioning, score in data["pairs"]:
         rows.append(["positionnement_score", positioning, score, "", "", ""])
     for code, value in data["competence_average"].items():

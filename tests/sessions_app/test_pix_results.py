@@ -40,7 +40,7 @@ def line(**overrides) -> dict:
         "Date de naissance": '"04/05/2003"', "Lieu de naissance": '"AVIGNON"',
         "Identifiant Externe": "21900042", "Type de certification": '"Pix"',
         "Statut": '"Validée"', "Certification CléA Numérique": '"Validée"',
-        "Nombre de Pix": "412", "Niveau": "4", "Score en pix": "412",
+        "Nombre de Pix": "412", "Niveau": '"Indépendant 2"', "Score en pix": "412",
         "Commentaire jury pour l’organisation": '""', "Session": "31300",
         "Centre de certification": '"Avignon Université"',
         "Date de passage de la certification": '"15/06/2026"',
@@ -74,7 +74,7 @@ def not_results(data) -> str:
 
 def test_the_shared_sample_parses_completely():
     data = SAMPLE.read_bytes()
-    result = parse_results(data, max_level=6)
+    result = parse_results(data)
     body = data.decode("utf-8-sig").strip().split("\n")[1:]
     assert len(result.lines) == len(body) == 11
     assert result.variant == VARIANT_CLASSIC
@@ -89,7 +89,7 @@ def test_the_shared_sample_parses_completely():
     assert first.external_id == "21900000"
     assert first.status == "Rejetée"
     assert first.score == 0
-    assert first.level is None
+    assert first.level == ""  # classic files have no Niveau
     assert first.competence_levels == dict.fromkeys(COMPETENCE_CODES, 0)
     assert first.complementary == {"Pix+ Droit": "Non passée"}
     assert first.centre == "Avignon Université"
@@ -105,19 +105,17 @@ def test_the_shared_sample_parses_completely():
 
 
 def test_the_formula_guard_is_stripped_on_read():
-    result = parse_results(SAMPLE.read_bytes(), max_level=6)
+    result = parse_results(SAMPLE.read_bytes())
     jade = next(r for r in result.lines if r.first_name == "Jade")
     assert jade.last_name == '=HYPERLINK("x")'
 
 
-def test_the_max_level_defaults_to_the_setting(settings):
+def test_levels_up_to_8_are_read_whatever_the_setting(settings):
     settings.PIX_MAX_LEVEL = 6
-    assert len(parse_results(SAMPLE.read_bytes()).lines) == 11
-    settings.PIX_MAX_LEVEL = 8
-    data = build(CLASSIC_HEADER, [line(**{"1.1": "7", "Nombre de Pix": "1000"})])
-    assert parse_results(data).lines[0].competence_levels["1.1"] == 7
-    settings.PIX_MAX_LEVEL = 6
-    assert problems_of(data) == [(2, "Nombre de Pix", "1000"), (2, "1.1", "7")]
+    data = build(CLASSIC_HEADER, [line(**{"1.1": "8", "Nombre de Pix": "1000"})])
+    assert parse_results(data).lines[0].competence_levels["1.1"] == 8
+    data = build(CLASSIC_HEADER, [line(**{"1.1": "9", "Nombre de Pix": "1025"})])
+    assert problems_of(data) == [(2, "Nombre de Pix", "1025"), (2, "1.1", "9")]
 
 
 # --- variants and layout ------------------------------------------------------------------
@@ -127,19 +125,19 @@ def test_the_2026_variant_is_accepted():
     data = build(VARIANT_HEADER, [line(), line(**{"Numéro de certification": "900201",
                                                   "Statut": "En erreur", "Niveau": "-",
                                                   "Score en pix": "-"})])  # fmt: skip
-    result = parse_results(data, max_level=6)
+    result = parse_results(data)
     assert result.variant == VARIANT_2026
     assert result.complementary_labels == ("CléA Numérique",)
     first, second = result.lines
-    assert (first.level, first.score) == (4, 412)
+    assert (first.level, first.score) == ("Indépendant 2", 412)
     assert first.certification_type == "Pix"
     assert first.complementary == {"CléA Numérique": "Validée"}
-    assert (second.status, second.level, second.score) == ("En erreur", None, None)
+    assert (second.status, second.level, second.score) == ("En erreur", "", None)
 
 
 def test_headers_are_matched_by_name_not_position():
     shuffled = list(reversed(CLASSIC_HEADER))
-    result = parse_results(build(shuffled, [line()], bom=False), max_level=6)
+    result = parse_results(build(shuffled, [line()], bom=False))
     r = result.lines[0]
     assert (r.certification_number, r.first_name, r.score) == ("900200", "Léa", 412)
     assert r.competence_levels == dict.fromkeys(COMPETENCE_CODES, 3)
@@ -148,14 +146,14 @@ def test_headers_are_matched_by_name_not_position():
 def test_unquoted_strings_crlf_and_unknown_columns_are_fine():
     header = [*CLASSIC_HEADER, "Colonne inconnue"]
     row = line(**{"Prénom": "Léa", "Colonne inconnue": "x"})
-    result = parse_results(build(header, [row], eol="\r\n"), max_level=6)
+    result = parse_results(build(header, [row], eol="\r\n"))
     assert result.lines[0].first_name == "Léa"
 
 
 def test_a_quoted_jury_comment_with_semicolon_and_newline():
     row = line(**{"Commentaire jury pour l’organisation": '"Fraude ; voir ""PV""\nsuite"'})
     data = build(CLASSIC_HEADER, [row, line(**{"Numéro de certification": "900201"})])
-    first, second = parse_results(data, max_level=6).lines
+    first, second = parse_results(data).lines
     assert first.jury_comment == 'Fraude ; voir "PV"\nsuite'
     assert second.line == 4  # physical line numbers count the embedded newline
 
@@ -167,48 +165,47 @@ def test_a_bad_status_rejects_the_whole_file():
     data = build(CLASSIC_HEADER, [line(), line(**{"Numéro de certification": "900201",
                                                   "Statut": "Validé"})])  # fmt: skip
     with pytest.raises(ResultsFileError) as caught:
-        parse_results(data, max_level=6)
+        parse_results(data)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column, problem.value) == (3, "Statut", "Validé")
     assert "Statut inconnu" in problem.reason
     assert "aucun résultat" in caught.value.message
 
 
-@pytest.mark.parametrize("max_level", [6, 8])
-def test_score_must_be_between_0_and_the_max_score(max_level):
-    top = max_score(max_level)
+def test_score_must_be_between_0_and_the_max_score_of_8_levels():
+    top = max_score(8)
     ok = build(CLASSIC_HEADER, [line(**{"Nombre de Pix": str(top)})])
-    assert parse_results(ok, max_level=max_level).lines[0].score == top
-    for bad in (str(top + 1), "-1", "12,5", "", "abc"):
+    assert parse_results(ok).lines[0].score == top
+    for bad in (str(top + 1), "-1", "12,5", "", "abc"):  # empty: a validated line has a score
         data = build(CLASSIC_HEADER, [line(**{"Nombre de Pix": bad})])
-        assert problems_of(data, max_level=max_level) == [(2, "Nombre de Pix", bad)]
+        assert problems_of(data) == [(2, "Nombre de Pix", bad)]
 
 
 def test_2026_score_and_level_are_bounded():
-    data = build(VARIANT_HEADER, [line(**{"Score en pix": "769", "Niveau": "7"})])
-    assert problems_of(data, max_level=6) == [(2, "Score en pix", "769"), (2, "Niveau", "7")]
+    data = build(VARIANT_HEADER, [line(**{"Score en pix": "1025", "Niveau": "7"})])
+    assert problems_of(data) == [(2, "Score en Pix", "1025"), (2, "Niveau", "7")]
 
 
-def test_competence_levels_must_be_0_to_max_level_or_dash():
-    data = build(CLASSIC_HEADER, [line(**{"1.1": "7", "2.3": "", "5.2": "x"})])
-    assert problems_of(data, max_level=6) == [(2, "1.1", "7"), (2, "2.3", ""), (2, "5.2", "x")]
-    ok = build(CLASSIC_HEADER, [line(**{"1.1": "6", "2.3": "-", "5.2": "0"})])
-    levels = parse_results(ok, max_level=6).lines[0].competence_levels
+def test_competence_levels_must_be_0_to_8_or_dash_or_empty():
+    data = build(CLASSIC_HEADER, [line(**{"1.1": "9", "2.3": "10", "5.2": "x"})])
+    assert problems_of(data) == [(2, "1.1", "9"), (2, "2.3", "10"), (2, "5.2", "x")]
+    ok = build(CLASSIC_HEADER, [line(**{"1.1": "6", "2.3": "-", "5.2": "0", "3.1": ""})])
+    levels = parse_results(ok).lines[0].competence_levels
     assert (levels["1.1"], levels["2.3"], levels["5.2"]) == (6, None, 0)
 
 
 @pytest.mark.parametrize("bad", ["2003-05-04", "4/5/2003", "31/02/2003", "", "04/05/03"])
 def test_dates_must_be_dd_mm_yyyy(bad):
     data = build(CLASSIC_HEADER, [line(**{"Date de naissance": bad})])
-    assert problems_of(data, max_level=6) == [(2, "Date de naissance", bad)]
+    assert problems_of(data) == [(2, "Date de naissance", bad)]
     data = build(CLASSIC_HEADER, [line(**{"Date de passage de la certification": bad})])
-    assert problems_of(data, max_level=6) == [(2, "Date de passage de la certification", bad)]
+    assert problems_of(data) == [(2, "Date de passage de la certification", bad)]
 
 
 def test_duplicate_certification_number_is_reported_on_the_second_line():
     data = build(CLASSIC_HEADER, [line(), line(**{"Prénom": "Jo"}), line()])
     with pytest.raises(ResultsFileError) as caught:
-        parse_results(data, max_level=6)
+        parse_results(data)
     assert [(p.line, p.column) for p in caught.value.problems] == [
         (3, "Numéro de certification"), (4, "Numéro de certification"),
     ]  # fmt: skip
@@ -217,22 +214,22 @@ def test_duplicate_certification_number_is_reported_on_the_second_line():
 
 def test_unknown_complementary_outcome_and_empty_one():
     bad = build(VARIANT_HEADER, [line(**{"Certification CléA Numérique": "Oui"})])
-    assert problems_of(bad, max_level=6) == [(2, "Certification CléA Numérique", "Oui")]
+    assert problems_of(bad) == [(2, "Certification CléA Numérique", "Oui")]
     empty = build(VARIANT_HEADER, [line(**{"Certification CléA Numérique": ""})])
-    assert parse_results(empty, max_level=6).lines[0].complementary == {}
+    assert parse_results(empty).lines[0].complementary == {}
 
 
 def test_missing_names_and_numbers_are_reported():
     data = build(CLASSIC_HEADER, [line(**{"Prénom": '""', "Session": "abc",
                                           "Numéro de certification": ""})])  # fmt: skip
-    assert problems_of(data, max_level=6) == [
+    assert problems_of(data) == [
         (2, "Numéro de certification", ""), (2, "Prénom", ""), (2, "Session", "abc"),
     ]  # fmt: skip
 
 
 def test_a_line_with_the_wrong_number_of_cells():
     text = build(CLASSIC_HEADER, [line()]).decode("utf-8") + "900300;Jo;Roux\n"
-    assert problems_of(text.encode("utf-8"), max_level=6) == [(3, "", "900300;Jo;Roux")]
+    assert problems_of(text.encode("utf-8")) == [(3, "", "900300;Jo;Roux")]
 
 
 def test_every_problem_of_every_line_is_reported():
@@ -240,7 +237,7 @@ def test_every_problem_of_every_line_is_reported():
         line(**{"Statut": "X"}),
         line(**{"Numéro de certification": "900201", "Nombre de Pix": "9999", "1.2": "9"}),
     ])  # fmt: skip
-    assert problems_of(data, max_level=6) == [
+    assert problems_of(data) == [
         (2, "Statut", "X"), (3, "Nombre de Pix", "9999"), (3, "1.2", "9"),
     ]  # fmt: skip
 
@@ -295,7 +292,7 @@ def test_a_broken_quote():
        .map(lambda s: s.encode("utf-8")))  # fmt: skip
 def test_random_bytes_never_raise_anything_but_our_two_errors(data):
     try:
-        result = parse_results(data, max_level=6)
+        result = parse_results(data)
     except (NotAResultsFile, ResultsFileError) as error:
         assert error.message
     else:
@@ -308,7 +305,7 @@ def test_random_cells_in_a_real_header_never_raise_anything_else(data):
     cells = st.text(alphabet=';"\n-0123456789/VaélidéAnuD', max_size=12)
     rows = [line(**{h: data.draw(cells) for h in CLASSIC_HEADER[:9]}) for _ in range(2)]
     try:
-        result = parse_results(build(CLASSIC_HEADER, rows), max_level=6)
+        result = parse_results(build(CLASSIC_HEADER, rows))
     except (NotAResultsFile, ResultsFileError) as error:
         assert error.message
     else:

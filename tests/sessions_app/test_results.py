@@ -300,7 +300,7 @@ def test_the_2026_variant_stores_the_level_and_the_score(seated):
         "Date de passage de la certification"
     )
     line = (
-        '900101;"Louis";"Fournier";"02/03/2003";"AVIGNON";21900001;"Pix";"Validée";4;584;'
+        '900101;"Louis";"Fournier";"02/03/2003";"AVIGNON";21900001;"Pix";"Validée";"Avancé 1";584;'
         + ";".join(["5"] * 16)
         + ';"";31245;"Avignon Université";"12/01/2026"'
     )
@@ -309,4 +309,5 @@ def test_the_2026_variant_stores_the_level_and_the_score(seated):
     )
     assert record.variant == "2026"
     result = CertificationResult.objects.get(registration=seated[1])
-    assert (result.level, result.score, result.competence_levels["3.4"]) == (4, 584, 5)
+    assert (result.level, result.score, result.competence_levels["3.4"]) == ("Avancé 1", 584, 5)
+    assert result.certification_type == "Pix"

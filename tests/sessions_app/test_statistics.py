@@ -35,7 +35,8 @@ ROWS = [
 def test_statistics_on_a_hand_computed_case():
     data = statistics.compute(ROWS, max_level=6)
     assert data["counts"] == {
-        "validated": 5, "rejected": 1, "cancelled": 1, "error": 0, "started": 0, "total": 7,
+        "validated": 5, "rejected": 1, "not_obtained": 0, "cancelled": 1, "error": 0,
+        "started": 0, "total": 7,
     }  # fmt: skip
     # Scores of validated results only: L3 400, 500; M1 300, 130; no year: 640.
     assert data["by_study_year"] == [
