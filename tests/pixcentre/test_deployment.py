@@ -186,31 +186,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def deploy_database(tmp_path):
-    """An empty database of the kind the suite runs on: PostgreSQL when DATABASE_URL says so
-    (a throwaway database beside it, dropped afterwards), else a SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'deploy.sqlite3'}"
-        return
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_deploy_{os.getpid()}"
-    admin = psycopg2.connect(url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 class Browser:
     """Enough of a browser for a production site behind its proxy: https announced by
     X-Forwarded-Proto, the public host name, cookies kept even though they are Secure."""
@@ -268,7 +243,9 @@ def _wait_for(port, process, seconds=120):
     return False
 
 
-def test_image_build_and_compose_web_command_serve_pages_in_production(tmp_path, deploy_database):
+def test_image_build_and_compose_web_command_serve_pages_in_production(
+    tmp_path, throwaway_database
+):
     """What the image does, without Docker: the Dockerfile's build step, then compose's web
     command (migrations, gunicorn) with the image's environment, compose's and the documented
     .env; pages and their static files answer, the health check passes, and the first
@@ -299,7 +276,7 @@ def test_image_build_and_compose_web_command_serve_pages_in_production(tmp_path,
     run_env = {**image_env, **_documented_dotenv()}
     for name, value in {**compose["x-app"]["environment"], **web.get("environment", {})}.items():
         run_env[name] = _in_app(str(value), app_dir)
-    run_env["DATABASE_URL"] = deploy_database  # compose's db and redis services, here
+    run_env["DATABASE_URL"] = throwaway_database  # compose's db and redis services, here
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         run_env[name] = os.environ.get(name, "")
     run_env["EMAIL_URL"] = "consolemail://"  # never the university's SMTP server from a test
