@@ -260,7 +260,8 @@ GROUPS = (
             "page sends them to the admin's login page before looking at anything."
         ),
         exceptions={
-            "admin:login": Url(PUBLIC),
+            # sent to the site's sign-in (allauth's rate limits); signed in but not staff: 403
+            "admin:login": Url(profile(REDIRECT, 403, 403, 403, 403, 403, 403)),
             # the non-staff are sent to the admin index (and from there to its login page)
             "admin:logout": Url(EVERYONE_REDIRECTED),
         },

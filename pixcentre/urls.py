@@ -22,6 +22,8 @@ urlpatterns = [
     path("resultats/", include(sessions_urls.results_patterns)),
     path("surveillance/", include(sessions_urls.invigilation_patterns)),
     path("couts/", include("billing.urls")),
+    # Before the admin's own login/: superusers sign in through allauth (pixcentre/views.py).
+    path("backoffice/login/", views.backoffice_login),
     path("backoffice/", admin.site.urls),
 ]
 

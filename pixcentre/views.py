@@ -1,6 +1,11 @@
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,6 +35,27 @@ def home(request):
 
         context["understaffed_sessions"] = understaffed_sessions()
     return render(request, HOME_TEMPLATES[user.role], context)
+
+
+@never_cache
+def backoffice_login(request):
+    """The back office's login page sends everyone to the site's own sign-in (allauth).
+
+    Django admin's login form had no rate limit at all (40 wrong passwords in 23 s, then the
+    right one worked); allauth's has the site's limits and its per-address lockout
+    (``ACCOUNT_RATE_LIMITS``, ``accounts.adapters``). One door, one set of limits. Nothing is
+    authenticated here, whatever the method: a POST of credentials is redirected like a GET.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied  # signed in, but the back office is for superusers only
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 @never_cache
