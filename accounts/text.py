@@ -26,6 +26,17 @@ def fold(value) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
+_JOINERS = re.compile(r"[’'ʼ`-]")
+
+
+def fold_variants(value) -> str:
+    """``fold`` plus, when they differ, the words with apostrophes and hyphens removed, so that
+    « N’Diaye » is found by « n diaye » and by « ndiaye », « Jean-Pierre » by « jeanpierre »."""
+    folded = fold(value)
+    joined = fold(_JOINERS.sub("", str(value or "")))
+    return folded if joined == folded else f"{folded} {joined}"
+
+
 def search_words(query) -> list[str]:
     """The folded words of a search box (each must be found)."""
     return fold(query).split()

@@ -46,9 +46,24 @@ class IdentityForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, today=None, **kwargs):
+    # The same fields seen by an administrator correcting someone else's record.
+    STAFF_HELP = {
+        "birth_name": _("Tel qu’il figure sur la pièce d’identité du candidat."),
+        "birth_country": _("« France » pour une personne née en France."),
+        "birth_insee_code": _(
+            "Né(e) en France : le code INSEE seul, ou bien le code postal et la commune. "
+            "Né(e) à l’étranger : 99 ou vide, avec la ville."
+        ),
+        "convocation_email": _("Adresse où envoyer la convocation, si autre que celle du compte."),
+        "accessibility_needs": _("Aménagements dont le candidat a besoin."),
+    }
+
+    def __init__(self, *args, today=None, for_staff=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        if for_staff:
+            for name, text in self.STAFF_HELP.items():
+                self.fields[name].help_text = text
         for name in ("birth_name", "first_name", "sex", "birth_date", "birth_country"):
             self.fields[name].required = True
         self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0]]

@@ -75,6 +75,44 @@ class CandidateKind(models.TextChoices):
     EXTERNAL = "external", _("Externe")
 
 
+# The columns a search or a sort by name reads, folded (accounts/text.py): written by
+# ``Candidate.save`` and by the manager's bulk_create / bulk_update (the Pix Orga import).
+SEARCH_SOURCE_FIELDS = ("birth_name", "first_name", "external_id", "convocation_email")
+SEARCH_FIELDS = ("search_text", "sort_name")
+
+
+def search_columns(candidate) -> dict[str, str]:
+    from accounts.text import fold, fold_variants
+
+    return {
+        "search_text": " ".join(
+            part
+            for part in (fold_variants(getattr(candidate, f)) for f in SEARCH_SOURCE_FIELDS)
+            if part
+        )[:600],
+        "sort_name": f"{fold(candidate.birth_name)} {fold(candidate.first_name)}".strip()[:210],
+    }
+
+
+class CandidateQuerySet(models.QuerySet):
+    """Bulk writes keep the folded columns current, as ``save`` does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_search_columns()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        fields = list(fields)
+        if set(fields) & set(SEARCH_SOURCE_FIELDS):
+            objs = list(objs)
+            for obj in objs:
+                obj.refresh_search_columns()
+            fields += [f for f in SEARCH_FIELDS if f not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Candidate(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -134,11 +172,20 @@ class Candidate(models.Model):
         _("suppression demandée le"), null=True, blank=True
     )
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    # Folded copies for searching and sorting without accents or case (SEARCH_FIELDS).
+    search_text = models.CharField(
+        _("texte de recherche"), max_length=600, blank=True, editable=False
+    )
+    sort_name = models.CharField(
+        _("nom pour le tri"), max_length=210, blank=True, db_index=True, editable=False
+    )
+
+    objects = CandidateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("candidat")
         verbose_name_plural = _("candidats")
-        ordering = ["birth_name", "first_name"]
+        ordering = ["sort_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["external_id"],
@@ -159,6 +206,16 @@ class Candidate(models.Model):
 
     def __str__(self):
         return f"{self.birth_name.upper()} {self.first_name}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.refresh_search_columns()
+        if update_fields is not None and set(update_fields) & set(SEARCH_SOURCE_FIELDS):
+            update_fields = {*update_fields, *SEARCH_FIELDS}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def refresh_search_columns(self) -> None:
+        for name, value in search_columns(self).items():
+            setattr(self, name, value)
 
     def identity_problems(self) -> list[tuple[str, str]]:
         return pix_identity.identity_problems(self)

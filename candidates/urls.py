@@ -14,6 +14,7 @@ urlpatterns = [
     path("moi/suppression/", views.deletion, name="deletion"),
     path("<int:pk>/", views.candidate_detail, name="detail"),
     path("<int:pk>/profil/", views.profile, name="profile"),
+    path("<int:pk>/identite/", views.edit_identity, name="edit_identity"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progression.json", views.import_progress, name="import_progress"),

@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +19,7 @@ from accounts.models import Role
 from competences import scoring
 from competences.models import Competence
 
-from . import access, services
+from . import access, search, services
 from .forms import CandidateFilterForm, IdentityForm, ProfileImportForm, UnitImportForm
 from .models import (
     Candidate,
@@ -172,14 +173,7 @@ def filtered_candidates(params):
     )
     if form.is_valid():
         d = form.cleaned_data
-        if q := d["q"].strip():
-            for word in q.split():
-                qs = qs.filter(
-                    Q(birth_name__icontains=word)
-                    | Q(first_name__icontains=word)
-                    | Q(external_id__icontains=word)
-                    | Q(user__email__icontains=word)
-                )
+        qs = search.search(qs, d["q"])
         if programme := d["programme"].strip():
             qs = qs.filter(programme__icontains=programme)
         if d["study_year"]:
@@ -197,7 +191,7 @@ def filtered_candidates(params):
             qs = qs.filter(**{f"{ueo}_done": True})
         elif ueo == "none":
             qs = qs.filter(pix1_done=False, pix2_done=False)
-    return form, qs.order_by("birth_name", "first_name", "pk")
+    return form, search.by_name(qs)
 
 
 @role_required(*STAFF_ROLES)
@@ -280,6 +274,50 @@ def candidate_detail(request, pk):
     context = _profile_context(candidate)
     context.update({"history": history, "identity_problems": candidate.identity_problems()})
     return render(request, "candidates/detail.html", context)
+
+
+def _safe_next(request) -> str | None:
+    """The page to go back to (the Pix export's problem list…), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def edit_identity(request, pk):
+    """An administrator corrects a candidate's identity (audited, before/after): the fix the
+    Pix export's problem list links to. Pix's own rules check it, as on the candidate's page."""
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("user"), pk=pk, anonymised_at__isnull=True
+    )
+    back = _safe_next(request)
+    # The form works on its own copy: the service compares with the record as it was.
+    form = IdentityForm(
+        request.POST or None,
+        instance=Candidate.objects.get(pk=pk),
+        today=timezone.localdate(),
+        for_staff=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_identity(candidate, form.cleaned_data, acting_user=request.user)
+        except services.CandidateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Identité de %(who)s enregistrée : Pix l’acceptera.") % {"who": candidate},
+            )
+            return redirect(back or reverse("candidates:detail", args=[pk]))
+    return render(
+        request,
+        "candidates/edit_identity.html",
+        {"form": form, "candidate": candidate, "next": back or ""},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -145,6 +145,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "candidates:deletion": Url(CANDIDATE_ONLY),
     "candidates:detail": Url(ADMIN_AND_REFERENT, {"pk": "student_candidate"}),
     "candidates:profile": Url(OWN_CANDIDATE, {"pk": "student_candidate"}),
+    "candidates:edit_identity": Url(ADMIN_ONLY, {"pk": "student_candidate"}),
     "candidates:imports": Url(ADMIN_ONLY),
     "candidates:import_detail": Url(ADMIN_ONLY, {"pk": "profile_import"}),
     "candidates:import_progress": Url(ADMIN_ONLY, {"pk": "profile_import"}),

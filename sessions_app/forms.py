@@ -131,10 +131,31 @@ class PrepaidForm(forms.Form):
     prepaid_code = forms.CharField(label=_("Code de prépaiement"), max_length=64, required=False)
 
 
+class IdField(forms.ModelChoiceField):
+    """One model choice by id, posted as a hidden value (never a drop-down of every row): an
+    id that is not a number, or too large for the database, is refused like an unknown one."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if text and not (text.isascii() and text.isdigit() and int(text) < 2**63):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(text)
+
+
 class OverrideForm(forms.Form):
-    candidate = forms.ModelChoiceField(
-        label=_("Candidat"), queryset=Candidate.objects.order_by("birth_name", "first_name")
-    )
+    """The candidate given a seat from the session page: chosen in the search results, where
+    each « Affecter » button posts its candidate's id (the drop-down of every candidate was
+    10,273 options, 500 KB per session page after a 10k import)."""
+
+    candidate = IdField(label=_("Candidat"), queryset=Candidate.objects.all())
+
+
+class CandidateSearchForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher un candidat"), max_length=100, required=False)
 
 
 class CampaignForm(forms.Form):

@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from candidates.models import AcademicYear
+from candidates import search as candidate_search
+from candidates.models import AcademicYear, Candidate
 
 from .. import services
 from ..forms import (
-    OverrideForm,
+    CandidateSearchForm,
     PixCertifForm,
     RescheduleForm,
     RoomForm,
@@ -148,12 +150,34 @@ def session_series(request):
     return render(request, "sessions_app/session_form.html", {"form": form, "series": True})
 
 
+ASSIGN_PAGE_SIZE = 10
+
+
+def _assign_search(request, session) -> dict:
+    """The « Affecter un candidat » search of the session page: by name, student number or
+    email, accents and case ignored, a page at a time (queries: the count, one page)."""
+    form = CandidateSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    page = None
+    if query:
+        found = candidate_search.by_name(
+            candidate_search.search(Candidate.objects.select_related("user"), query)
+        )
+        page = Paginator(found, ASSIGN_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"session": session, "assign_query": query, "assign_page": page}
+
+
 @admin_only
 def session_detail(request, pk):
+    """Queries whatever the number of candidates: the session (room, year), its registrations
+    (candidate), its campaigns; with a search, its count and one page of candidates."""
     session = get_object_or_404(Session.objects.select_related("room", "academic_year"), pk=pk)
+    assign = _assign_search(request, session)
+    if request.GET.get("fragment"):  # the search-as-you-type script asks for the results only
+        return render(request, "sessions_app/_assign_results.html", assign)
     registrations = list(
         session.registrations.select_related("candidate").order_by(
-            "status", "waitlist_order", "candidate__birth_name"
+            "status", "waitlist_order", "candidate__sort_name", "pk"
         )
     )
     groups = {s: [r for r in registrations if r.status == s] for s in RegistrationStatus.values}
@@ -161,7 +185,7 @@ def session_detail(request, pk):
         request,
         "sessions_app/session_detail.html",
         {
-            "session": session,
+            **assign,
             "confirmed": groups[RegistrationStatus.CONFIRMED],
             "waitlist": groups[RegistrationStatus.WAITLISTED],
             "others": groups[RegistrationStatus.CANCELLED] + groups[RegistrationStatus.NO_SHOW],
@@ -174,8 +198,7 @@ def session_detail(request, pk):
                     "access_code": session.pix_access_code,
                 }
             ),
-            "override_form": OverrideForm(),
-            "campaigns": session.campaigns.all(),
+            "campaigns": list(session.campaigns.all()),
         },
     )
 

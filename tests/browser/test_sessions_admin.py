@@ -61,8 +61,10 @@ def test_administrator_plans_a_series_and_exports_it(page, screenshot, administr
 
     session = Session.objects.get(date=day, start_time=dt.time(14), room__name="Salle AT06")
     page.goto(f"/sessions/{session.pk}/")
-    page.get_by_label("Candidat").select_option(label="NGUYEN Anh")
-    page.get_by_role("button", name="Affecter").click()
+    # Search as you type (no drop-down of every candidate): the results come without a reload.
+    page.get_by_label("Rechercher un candidat (nom, numéro étudiant ou e-mail)").fill("nguyen")
+    page.get_by_test_id("assign-results").get_by_text("NGUYEN Anh").wait_for()
+    page.get_by_role("button", name="Affecter NGUYEN Anh").click()
     page.get_by_text("Place attribuée").wait_for()
     assert "NGUYEN Anh" in page.get_by_test_id("confirmed").inner_text()
     screenshot("session-detail")
