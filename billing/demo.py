@@ -192,6 +192,7 @@ def _fees(*, rng, stdout):
 def _results(held, rng):
     """The demo externals of held sessions sat the test: present, and their Pix results."""
     from sessions_app.models import Attendance, CertificationResult, Registration
+    from sessions_app.pix.results import core_level_label
 
     now = timezone.now()
     for registration in Registration.objects.filter(
@@ -210,7 +211,7 @@ def _results(held, rng):
             certification_number=f"DEMO{registration.pk:06d}",
             status="Validée" if validated else "Rejetée",
             score=score,
-            level=min(score // 128 + 1, 6) if score else None,
+            level=core_level_label(score),
             taken_on=registration.session.date,
             imported_at=now,
         )

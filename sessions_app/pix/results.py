@@ -72,6 +72,9 @@ CORE_LEVELS = (
     "Novice 1", "Novice 2", "Indépendant 1", "Indépendant 2", "Avancé 1", "Avancé 2",
     "Expert 1", "Expert 2",
 )  # fmt: skip
+# Lowest score of each core label (README §3: bands of 128 pix from 64; Novice 1 is the first
+# 64). Used to write believable demo results; imports keep the label Pix wrote.
+CORE_LEVEL_FLOORS = (64, 128, 256, 384, 512, 640, 768, 896)
 PIX_PLUS_LEVELS = ("Obtenue", "Non obtenue", "Indépendant", "Confirmé", "Avancé", "Expert")
 EDU_LEVELS = ("Admissible", "Non admissible")
 LEVELS_BY_TYPE = {
@@ -166,6 +169,15 @@ class ResultsFile:
     @property
     def session_numbers(self) -> tuple[str, ...]:
         return tuple(sorted({line.session_number for line in self.lines}))
+
+
+def core_level_label(score: int | None) -> str:
+    """The core ``Niveau`` label of a score (``''`` below 64 or without a score)."""
+    label = ""
+    for floor, name in zip(CORE_LEVEL_FLOORS, CORE_LEVELS, strict=True):
+        if score is not None and score >= floor:
+            label = name
+    return label
 
 
 class PixResultsError(ValueError):

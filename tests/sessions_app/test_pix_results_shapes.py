@@ -141,3 +141,12 @@ def test_pix_plus_only_header_without_niveau_is_not_a_results_file():
     with pytest.raises(NotAResultsFile) as caught:
         parse_results(data)
     assert "Niveau" in caught.value.message
+
+
+def test_core_level_labels_by_score_band_as_in_the_sample():
+    from sessions_app.pix.results import core_level_label
+
+    assert [core_level_label(s) for s in (None, 63, 64, 160, 424, 512, 624, 812, 1000)] == [
+        "", "", "Novice 1", "Novice 2", "Indépendant 2", "Avancé 1", "Avancé 1", "Expert 1",
+        "Expert 2",
+    ]  # fmt: skip
