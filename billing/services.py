@@ -134,8 +134,10 @@ def ensure_fee(registration, *, now=None) -> Fee | None:
     existing = Fee.objects.filter(registration=registration).first()
     if existing:
         return existing
-    params = parameters_for_year(registration.academic_year)
     now = now or timezone.now()
+    if registration.moved_from_id and (moved := _fee_follows_the_seat(registration, now)):
+        return moved
+    params = parameters_for_year(registration.academic_year)
     # get_or_create works in a savepoint: a concurrent creation meets the unique constraint
     # and reads the other fee instead of breaking the booking.
     fee, created = Fee.objects.get_or_create(
@@ -158,6 +160,43 @@ def ensure_fee(registration, *, now=None) -> Fee | None:
             summary=_("Frais dus : %(amount)s €") % {"amount": fee.amount},
             now=now,
         )
+    return fee
+
+
+def _fee_follows_the_seat(registration, now) -> Fee | None:
+    """An administrator moved the candidate (``moved_from``): the old seat's fee becomes this
+    seat's, paid, waived or still due, instead of a second fee being asked for.
+
+    The old seat was cancelled a moment earlier in the same transaction, which released its
+    fee if it was unpaid (``release_unpaid_fee``): a seat's fee is cancelled only with its
+    seat, and the old seat was active until this move, so a cancelled fee here was cancelled
+    by the move and is due again. A refunded fee stays with the old seat: the candidate was
+    paid back, the new seat owes a fee of its own.
+    """
+    fee = (
+        Fee.objects.select_for_update(of=("self",))
+        .filter(registration_id=registration.moved_from_id)
+        .first()
+    )
+    if fee is None or fee.status == FeeStatus.REFUNDED:
+        return None
+    before = {"registration": fee.registration_id, "status": fee.status}
+    fee.registration = registration
+    if fee.status == FeeStatus.CANCELLED:
+        fee.status = FeeStatus.DUE
+    fee.save(update_fields=["registration", "status"])
+    audit.record(
+        "fee_moved",
+        actor=registration.created_by,
+        obj=fee,
+        candidate_id=registration.candidate_id,
+        session_id=registration.session_id,
+        before=before,
+        after={"registration": registration.pk, "status": fee.status},
+        summary=_("Frais reportés sur la nouvelle session (%(status)s)")
+        % {"status": fee.get_status_display()},
+        now=now,
+    )
     return fee
 
 

@@ -165,6 +165,17 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("créée par"),
     )
+    # The seat this one replaces when an administrator moves a candidate to another session
+    # (services.registrations.override_seat): what followed the old seat (billing's fee)
+    # follows it here.
+    moved_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moved_to",
+        verbose_name=_("déplacée depuis"),
+    )
 
     class Meta:
         verbose_name = _("inscription")

@@ -343,6 +343,7 @@ def override_seat(
             complementary=complementary,
             created_at=now,
             confirmed_at=now,
+            moved_from=previous,  # None for a first seat
             created_by=acting_user,
         )
     _audit(

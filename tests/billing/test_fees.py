@@ -211,3 +211,70 @@ def test_saving_a_detail_of_a_seat_costs_no_billing_query(
     registration.complementary = "droit"
     with django_assert_num_queries(1):  # the UPDATE itself
         registration.save(update_fields=["complementary"])
+
+
+# --- The fee follows the seat when an administrator moves the candidate -----------------------
+
+
+@pytest.fixture
+def booked_external(year, room, administrator):
+    first = make_session(year, room, audience="external")
+    candidate = make_external()
+    registration = sessions_services.book_external(
+        first, candidate, acting_user=administrator, now=NOW
+    )
+    later = make_session(year, room, audience="external", date=dt.date(2025, 10, 22))
+    return registration, later
+
+
+def _move(registration, session, administrator):
+    return sessions_services.override_seat(
+        session, registration.candidate, acting_user=administrator, now=NOW
+    )
+
+
+def test_moving_a_paid_external_to_another_session_asks_for_no_second_fee(
+    booked_external, administrator
+):
+    registration, later = booked_external
+    services.record_payment(
+        registration.fee, acting_user=administrator, paid_on=PAID_ON, method="cheque"
+    )
+    moved = _move(registration, later, administrator)
+
+    fees = Fee.objects.filter(registration__candidate=registration.candidate)
+    assert [(f.registration_id, f.status) for f in fees] == [(moved.pk, FeeStatus.PAID)]
+    assert moved.moved_from_id == registration.pk
+    assert fees.get().payment.receipt.number == 1  # the same payment and receipt
+    entry = AuditEntry.objects.get(action="fee_moved")
+    assert entry.before == {"registration": registration.pk, "status": "paid"}
+    assert entry.session_id == later.pk
+
+
+def test_moving_an_external_who_has_not_paid_yet_keeps_one_fee_due(booked_external, administrator):
+    registration, later = booked_external
+    fee_id = registration.fee.pk
+    moved = _move(registration, later, administrator)
+    fees = Fee.objects.filter(registration__candidate=registration.candidate)
+    assert [(f.pk, f.registration_id, f.status) for f in fees] == [
+        (fee_id, moved.pk, FeeStatus.DUE)
+    ]
+
+
+def test_a_waived_fee_stays_waived_after_a_move(booked_external, administrator):
+    registration, later = booked_external
+    services.waive_fee(registration.fee, acting_user=administrator, reason="Agent de l’université")
+    moved = _move(registration, later, administrator)
+    assert Fee.objects.get(registration__candidate=registration.candidate).status == "waived"
+    assert Fee.objects.get(registration=moved).waiver_reason == "Agent de l’université"
+
+
+def test_moving_back_and_forth_still_leaves_one_paid_fee(booked_external, administrator):
+    registration, later = booked_external
+    first = registration.session
+    services.record_payment(
+        registration.fee, acting_user=administrator, paid_on=PAID_ON, method="card"
+    )
+    back = _move(_move(registration, later, administrator), first, administrator)
+    fees = Fee.objects.filter(registration__candidate=registration.candidate)
+    assert [(f.registration_id, f.status) for f in fees] == [(back.pk, FeeStatus.PAID)]
