@@ -156,6 +156,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "sessions_app:session_create": Url(ADMIN_ONLY),
     "sessions_app:session_series": Url(ADMIN_ONLY),
     "sessions_app:session": Url(ADMIN_ONLY, {"pk": "session"}),
+    "sessions_app:candidate_merge": Url(ADMIN_ONLY, {"pk": "student_candidate"}),
     "sessions_app:session_reschedule": Url(ADMIN_ONLY, {"pk": "session"}),
     "sessions_app:session_edit": Url(ADMIN_ONLY, {"pk": "session"}),
     "sessions_app:session_status": Url(post_only(ADMIN_ONLY), {"pk": "session"}),

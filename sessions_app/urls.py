@@ -7,7 +7,15 @@
 
 from django.urls import path
 
-from .views import campaigns, convocations, invigilation, registrations, results, sessions
+from .views import (
+    campaigns,
+    convocations,
+    invigilation,
+    merge,
+    registrations,
+    results,
+    sessions,
+)
 
 app_name = "sessions_app"
 urlpatterns = [
@@ -17,6 +25,7 @@ urlpatterns = [
     path("nouvelle/", sessions.session_create, name="session_create"),
     path("serie/", sessions.session_series, name="session_series"),
     path("<int:pk>/", sessions.session_detail, name="session"),
+    path("candidats/<int:pk>/fusionner/", merge.candidate_merge, name="candidate_merge"),
     path("<int:pk>/statut/", sessions.session_status, name="session_status"),
     path("<int:pk>/pix-certif/", sessions.session_pix, name="session_pix"),
     path("<int:pk>/deplacer/", sessions.session_reschedule, name="session_reschedule"),
