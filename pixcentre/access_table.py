@@ -159,6 +159,8 @@ ACCESS_TABLE: dict[str, Url] = {
     "sessions_app:candidate_merge": Url(ADMIN_ONLY, {"pk": "student_candidate"}),
     "sessions_app:session_reschedule": Url(ADMIN_ONLY, {"pk": "session"}),
     "sessions_app:session_edit": Url(ADMIN_ONLY, {"pk": "session"}),
+    # without ?vers= (the session with free seats) an administrator is sent back home
+    "sessions_app:waitlist_move": Url(but(ADMIN_ONLY, administrator=REDIRECT), {"pk": "session"}),
     "sessions_app:session_status": Url(post_only(ADMIN_ONLY), {"pk": "session"}),
     "sessions_app:session_pix": Url(post_only(ADMIN_ONLY), {"pk": "session"}),
     "sessions_app:session_override": Url(post_only(ADMIN_ONLY), {"pk": "session"}),

@@ -31,10 +31,26 @@ def home(request):
     if user.is_candidate:
         context["candidate"] = getattr(user, "candidate", None)
     if user.is_administrator:
-        from sessions_app.services.invigilation import understaffed_sessions
-
-        context["understaffed_sessions"] = understaffed_sessions()
+        context.update(administrator_home())
     return render(request, HOME_TEMPLATES[user.role], context)
+
+
+def administrator_home() -> dict:
+    """The counts that matter now (sessions_app.services.overview), the sessions short of
+    invigilators and the external candidates' unpaid fees."""
+    from django.db.models import Count, Sum
+
+    from billing.models import Fee, FeeStatus
+    from sessions_app.services.invigilation import understaffed_sessions
+    from sessions_app.services.overview import admin_overview
+
+    unpaid = Fee.objects.filter(status=FeeStatus.DUE).aggregate(n=Count("id"), total=Sum("amount"))
+    return {
+        "overview": admin_overview(),
+        "understaffed_sessions": understaffed_sessions(),
+        "unpaid_fees": unpaid["n"],
+        "unpaid_total": unpaid["total"],
+    }
 
 
 @never_cache

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/", sessions.session_detail, name="session"),
     path("candidats/<int:pk>/fusionner/", merge.candidate_merge, name="candidate_merge"),
     path("<int:pk>/statut/", sessions.session_status, name="session_status"),
+    path("<int:pk>/liste-attente/deplacer/", sessions.waitlist_move, name="waitlist_move"),
     path("<int:pk>/pix-certif/", sessions.session_pix, name="session_pix"),
     path("<int:pk>/deplacer/", sessions.session_reschedule, name="session_reschedule"),
     path("<int:pk>/modifier/", sessions.session_edit, name="session_edit"),

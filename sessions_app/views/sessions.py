@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from candidates import search as candidate_search
@@ -325,3 +326,42 @@ def export(request):
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(sessions, fmt)}"'
     return response
+
+
+@admin_only
+def waitlist_move(request, pk):
+    """Move a full session's waitlisted candidates to a session with free seats: who moves
+    is shown first, the move happens on confirmation (no JavaScript needed)."""
+    from ..services import overview
+
+    source = get_object_or_404(Session.objects.select_related("room"), pk=pk)
+    target_id = request.POST.get("vers") or request.GET.get("vers") or ""
+    if not (target_id.isascii() and target_id.isdigit() and int(target_id) < 2**63):
+        messages.error(request, _("Choisissez la session qui a des places libres."))
+        return redirect("home")
+    target = get_object_or_404(Session.objects.select_related("room"), pk=int(target_id))
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            moved = overview.move_waitlisted(source, target, acting_user=request.user)
+        except SessionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s candidat de la liste d’attente a maintenant une place le %(s)s.",
+                    "%(n)s candidats de la liste d’attente ont maintenant une place le %(s)s.",
+                    moved,
+                )
+                % {"n": moved, "s": target},
+            )
+        return redirect("sessions_app:session", pk=target.pk)
+    return render(
+        request,
+        "sessions_app/waitlist_move.html",
+        {
+            "source": source,
+            "target": target,
+            "moving": overview.waitlisted_to_move(source, target),
+        },
+    )

@@ -30,3 +30,20 @@ def _models():
 
     return [m for m in apps.get_models() if m._meta.app_label in
             {"accounts", "candidates", "sessions_app", "billing", "competences"}]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_the_administrator_home_and_the_users_page(client):
+    from sessions_app.services.overview import admin_overview
+
+    call_command("seed_demo", stdout=StringIO())
+    overview = admin_overview()
+    assert overview.rebalance, "a full session with a waitlist next to free seats"
+    assert overview.refused_count and overview.not_sent["no_email"]
+    client.force_login(User.objects.get(email="gestionnaire@demo.pixcentre.fr"))
+    page = client.get("/utilisateurs/", {"active": "all"}).context["page"]
+    assert {u.email for u in page} >= {
+        "adjoint.gestion@demo.pixcentre.fr",
+        "nina.garde@demo.pixcentre.fr",
+        "ancien.surveillant@demo.pixcentre.fr",
+    }

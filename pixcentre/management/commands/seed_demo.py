@@ -18,6 +18,7 @@ DEMO_APPS = [
     "candidates",
     "sessions_app.demo.sessions",
     "sessions_app.demo.convocations",
+    "sessions_app.demo.waitlist",
     "billing",
     # Last: invigilators staff every seat taken above (billing books external candidates).
     "sessions_app.demo.invigilation",
