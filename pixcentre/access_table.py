@@ -107,6 +107,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "healthz": Url(PUBLIC),  # monitoring probe: state of database, broker, workers; no data
     "ping": Url(PUBLIC),  # bare "ok" (the load benchmark's ceiling): no database, no data
     "audit_log": Url(ADMIN_ONLY),
+    "accessibility": Url(PUBLIC),  # the RGAA accessibility statement, linked from every footer
     "set_language": Url(EVERYONE_REDIRECTED),  # GET: back to the page (or home), changes nothing
     # --- allauth (comptes/) -------------------------------------------------------------------
     "account_login": Url(SIGNED_OUT),

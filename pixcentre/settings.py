@@ -6,6 +6,7 @@ in-process, emails printed on the console, DEBUG off. Production sets ``DATABASE
 ``SECRET_KEY`` and ``ALLOWED_HOSTS``. Every variable is listed in ``docs/configuration.md``.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -267,6 +268,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step of every PDF at INFO (seven lines a document).
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- The centre -----------------------------------------------------------------------------
@@ -274,6 +277,32 @@ PIX_CENTRE_NAME = env.str(
     "PIX_CENTRE_NAME", default="Centre de certification Pix — Avignon Université"
 )
 PIX_CENTRE_CONTACT_EMAIL = env.str("PIX_CENTRE_CONTACT_EMAIL", default="pix@univ-avignon.fr")
+
+
+def _iso_date(name: str, default: str):
+    value = env.str(name, default=default)
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise environ.ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD).") from None
+
+
+# Accessibility statement (RGAA, /accessibilite/): the conformity follows the last audit's
+# rate of criteria met (100 % totally, 50 % or more partially, else not conformant); with no
+# audit the site is "non conforme", as the RGAA requires.
+PIX_ACCESSIBILITY_STATEMENT_DATE = _iso_date("PIX_ACCESSIBILITY_STATEMENT_DATE", "2026-12-01")
+PIX_ACCESSIBILITY_AUDIT_DATE = _iso_date("PIX_ACCESSIBILITY_AUDIT_DATE", "")
+PIX_ACCESSIBILITY_AUDIT_RATE = env.float("PIX_ACCESSIBILITY_AUDIT_RATE", default=None)
+if (PIX_ACCESSIBILITY_AUDIT_DATE is None) != (PIX_ACCESSIBILITY_AUDIT_RATE is None):
+    raise environ.ImproperlyConfigured(
+        "PIX_ACCESSIBILITY_AUDIT_DATE and PIX_ACCESSIBILITY_AUDIT_RATE go together."
+    )
+if PIX_ACCESSIBILITY_AUDIT_RATE is not None and not 0 <= PIX_ACCESSIBILITY_AUDIT_RATE <= 100:
+    raise environ.ImproperlyConfigured("PIX_ACCESSIBILITY_AUDIT_RATE is a percentage (0-100).")
+# Where a person reports an accessibility barrier; the centre's contact address by default.
+PIX_ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "PIX_ACCESSIBILITY_CONTACT_EMAIL", default=PIX_CENTRE_CONTACT_EMAIL
+)
 # Pix levels per competence: 7 certified today (2026), 8 announced. The only place this number
 # lives. Imports accept files up to level 8 whatever it says (competences.scoring.FILE_MAX_LEVEL).
 PIX_MAX_LEVEL = env.int("PIX_MAX_LEVEL", default=7)

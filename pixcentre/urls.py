@@ -5,13 +5,14 @@ from django.urls import include, path
 
 from sessions_app import urls as sessions_urls
 
-from . import views
+from . import accessibility, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("journal/", views.audit_log, name="audit_log"),
+    path("accessibilite/", accessibility.statement, name="accessibility"),
     path("comptes/", include("allauth.urls")),
     path("utilisateurs/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
