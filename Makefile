@@ -2,12 +2,14 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# make run PORT=8111 serves on another port (several checkouts on one machine).
+PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-nodeps.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: help install run test test-fast worker lint format lock messages bench clean
 
 help:
-	@echo "make run     - install, migrate, load the demo centre and serve http://127.0.0.1:8000"
+	@echo "make run     - install, migrate, load the demo centre and serve http://127.0.0.1:$(PORT) (PORT=8000)"
 	@echo "make test    - install and run the whole test suite"
 	@echo "make worker  - Celery worker + beat (needs CELERY_BROKER_URL or REDIS_URL)"
 	@echo "make lint    - ruff lint + format check, Django checks, missing migrations"
@@ -28,8 +30,8 @@ install: $(STAMP)
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Serving the demo centre at http://127.0.0.1:8000 (Ctrl-C to stop)"
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving the demo centre at http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -47,3 +47,30 @@ def test_seed_demo_shows_the_administrator_home_and_the_users_page(client):
         "nina.garde@demo.pixcentre.fr",
         "ancien.surveillant@demo.pixcentre.fr",
     }
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_the_accounts_last_and_logs_nothing_of_its_pdfs_and_tasks(caplog):
+    """The accounts close the output (a newcomer reads them where the command stops), and the
+    demo's PDF rendering and in-process tasks do not flood the terminal."""
+    import logging
+
+    from accounts.demo import DEMO_PASSWORD
+
+    out = StringIO()
+    with caplog.at_level(logging.DEBUG):
+        call_command("seed_demo", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    tail = lines[-8:]
+    assert "Demo accounts" in tail[0]
+    assert [line.split()[0] for line in tail[1:-1]] == [
+        "gestionnaire@demo.pixcentre.fr", "referent@demo.pixcentre.fr",
+        "surveillant@demo.pixcentre.fr", "etudiant@demo.pixcentre.fr",
+        "personnel@demo.pixcentre.fr", "externe@demo.pixcentre.fr",
+    ]  # fmt: skip
+    assert DEMO_PASSWORD in tail[-1]
+    noisy = [
+        r for r in caplog.records
+        if r.name.split(".")[0] in {"weasyprint", "celery", "kombu", "fontTools"}
+    ]  # fmt: skip
+    assert noisy == [], [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]

@@ -4,7 +4,9 @@ Each app contributes its part in ``<app>/demo.py`` with a ``seed(*, rng, stdout)
 called lowest app first, so that the demo always shows everything built so far.
 """
 
+import contextlib
 import importlib
+import logging
 import random
 
 from django.conf import settings
@@ -25,6 +27,24 @@ DEMO_APPS = [
 ]
 
 
+# In-process tasks log each run (celery), the broker-less connection warns once (kombu) and PDFs
+# log their rendering steps (weasyprint): none of it helps whoever reads the demo accounts.
+QUIET_LOGGERS = ("celery", "kombu", "weasyprint", "fontTools")
+
+
+@contextlib.contextmanager
+def quiet_logs(names=QUIET_LOGGERS, level=logging.ERROR):
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(level)
+    try:
+        yield
+    finally:
+        for logger, previous in zip(loggers, levels, strict=True):
+            logger.setLevel(previous)
+
+
 class Command(BaseCommand):
     help = "Create the demo certification centre and print the demo accounts."
 
@@ -36,7 +56,7 @@ class Command(BaseCommand):
 
         rng = random.Random(options["seed"])
         accounts = []
-        with transaction.atomic():
+        with quiet_logs(), transaction.atomic():
             for app in DEMO_APPS:
                 name = app if "." in app else f"{app}.demo"
                 try:
@@ -48,7 +68,11 @@ class Command(BaseCommand):
                 result = module.seed(rng=rng, stdout=self.stdout)
                 if app == "accounts":
                     accounts = result
+        # Last, apart from the rest: what a newcomer needs to sign in.
+        self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo centre ready: {settings.PIX_CENTRE_NAME}"))
-        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts — sign in with any of them:"))
         for email, label in accounts:
             self.stdout.write(f"  {email:<34} {label}")
+        self.stdout.write(f"  password for every account: {DEMO_PASSWORD}")
+        self.stdout.write("")
