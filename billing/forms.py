@@ -27,6 +27,25 @@ class CostParameterForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in CostParameterSet.PARAMETER_FIELDS}
 
 
+class ReopenForm(forms.Form):
+    """Why a closed year's cost parameters must change (kept in the audit trail)."""
+
+    reason = forms.CharField(
+        label=_("Motif de la réouverture"),
+        max_length=200,
+        error_messages={"required": _("Indiquez le motif de la réouverture.")},
+        help_text=_("Par exemple : erreur de saisie du coût horaire constatée au bilan."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if "\x00" in reason:
+            raise forms.ValidationError(_("Ce texte contient un caractère invalide."))
+        if not reason:
+            raise forms.ValidationError(_("Indiquez le motif de la réouverture."))
+        return reason
+
+
 class ProjectionForm(forms.Form):
     """A what-if year: read from the query string, so a projection can be bookmarked."""
 

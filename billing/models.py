@@ -143,6 +143,18 @@ class CostParameterSet(models.Model):
         help_text=_("52 par défaut : les semaines pleines d’une année universitaire."),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Once the year has ended its figures are locked (its report must not move); the referent
+    # may reopen them for a while, with a reason (services.reopen_cost_parameters).
+    reopened_until = models.DateTimeField(_("rouverts jusqu’au"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rouverts par"),
+    )
+    reopen_reason = models.CharField(_("motif de la réouverture"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("paramètres de coût")
@@ -175,6 +187,13 @@ class CostParameterSet(models.Model):
 
     # The editable figures: exactly the fields of costs.CostParameters, in its order.
     PARAMETER_FIELDS = tuple(f.name for f in fields(costs.CostParameters))
+
+    def is_locked(self, now=None) -> bool:
+        """The year has ended (Paris date) and no reopening is running."""
+        now = now or timezone.now()
+        if timezone.localdate(now) <= self.year.end_date:
+            return False
+        return not (self.reopened_until and now < self.reopened_until)
 
     def as_parameters(self) -> costs.CostParameters:
         return costs.CostParameters(**{name: getattr(self, name) for name in self.PARAMETER_FIELDS})

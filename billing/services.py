@@ -68,8 +68,18 @@ def apply_cost_parameter_changes(year, *, acting_user, values: dict, note: str =
     if unknown:
         raise ValueError(f"not cost parameters: {sorted(unknown)}")
     cost_parameters_for(year)
-    parameter_set = CostParameterSet.objects.select_for_update().get(year=year)
+    parameter_set = (
+        CostParameterSet.objects.select_for_update().select_related("year").get(year=year)
+    )
     now = now or timezone.now()
+    if parameter_set.is_locked(now):
+        raise BillingError(
+            _(
+                "L’année %(year)s est close : ses paramètres de coût sont verrouillés. "
+                "Rouvrez-les avec un motif pour les corriger."
+            )
+            % {"year": year.label}
+        )
     changes = []
     for name, new in values.items():
         field = CostParameterSet._meta.get_field(name)
@@ -94,6 +104,44 @@ def apply_cost_parameter_changes(year, *, acting_user, values: dict, note: str =
     parameter_set.full_clean()
     parameter_set.save()
     return CostParameterChange.objects.bulk_create(changes)
+
+
+REOPEN_HOURS = 24
+
+
+def reopen_cost_parameters(year, *, acting_user, reason: str, now=None) -> CostParameterSet:
+    """The referent reopens a closed year's cost parameters for ``REOPEN_HOURS``, saying why;
+    the reopening is audited (``cost_parameters_reopened``) and each change made meanwhile is in
+    the parameters' history as usual."""
+    reason = (reason or "").strip()
+    if not (acting_user and acting_user.is_authenticated and acting_user.is_referent):
+        raise BillingError(_("Seul le référent Pix peut rouvrir les paramètres d’une année close."))
+    if not reason:
+        raise BillingError(_("Indiquez le motif de la réouverture."))
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        cost_parameters_for(year)
+        parameter_set = (
+            CostParameterSet.objects.select_for_update().select_related("year").get(year=year)
+        )
+        if not parameter_set.is_locked(now):
+            raise BillingError(_("Ces paramètres ne sont pas verrouillés."))
+        before = parameter_set.reopened_until
+        parameter_set.reopened_until = now + dt.timedelta(hours=REOPEN_HOURS)
+        parameter_set.reopened_by = acting_user
+        parameter_set.reopen_reason = reason[:200]
+        parameter_set.save(update_fields=["reopened_until", "reopened_by", "reopen_reason"])
+        audit.record(
+            "cost_parameters_reopened",
+            actor=acting_user,
+            obj=parameter_set,
+            before={"reopened_until": before.isoformat() if before else None},
+            after={"reopened_until": parameter_set.reopened_until.isoformat(), "reason": reason},
+            summary=_("Paramètres de coût %(year)s rouverts : %(reason)s")
+            % {"year": year.label, "reason": reason},
+            now=now,
+        )
+    return parameter_set
 
 
 def _as_text(field, value) -> str:

@@ -22,6 +22,11 @@ register_converter(YearLabelConverter, "year_label")
 urlpatterns = [
     path("parametres/", views.parameters, name="parameters"),
     path("parametres/<year_label:label>/", views.year_parameters, name="year_parameters"),
+    path(
+        "parametres/<year_label:label>/rouvrir/",
+        views.reopen_parameters,
+        name="reopen_parameters",
+    ),
     path("projection/", views.projection, name="projection"),
     path("tableau-de-bord/", views.dashboard_view, name="dashboard"),
     path(

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
@@ -32,6 +32,7 @@ from .forms import (
     PeriodForm,
     ProjectionForm,
     RefundForm,
+    ReopenForm,
     WaiverForm,
 )
 from .models import Fee, FeeStatus
@@ -53,7 +54,11 @@ def year_parameters(request, label):
     year = get_object_or_404(AcademicYear, label=label)
     parameter_set = services.cost_parameters_for(year)
     params = parameter_set.as_parameters()  # the saved figures: the form edits the instance
+    locked = parameter_set.is_locked()
     form = CostParameterForm(request.POST or None, instance=parameter_set)
+    if locked:
+        for field in form.fields.values():
+            field.disabled = True  # shown, not editable: a POST keeps the saved values
     if request.method == "POST" and form.is_valid():
         try:
             changes = services.update_cost_parameters(
@@ -64,6 +69,8 @@ def year_parameters(request, label):
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except services.BillingError as error:
+            form.add_error(None, str(error))
         else:
             if changes:
                 messages.success(
@@ -82,6 +89,9 @@ def year_parameters(request, label):
             "year": year,
             "years": AcademicYear.objects.all(),
             "form": form,
+            "locked": locked,
+            "parameter_set": parameter_set,
+            "reopen_form": ReopenForm() if locked else None,
             "history": history,
             "fixed": costs.fixed_cost_breakdown(params),
             "fixed_total": costs.fixed_costs(params),
@@ -90,6 +100,35 @@ def year_parameters(request, label):
             ),
         },
     )
+
+
+@role_required(Role.REFERENT)
+@require_POST
+def reopen_parameters(request, label):
+    """A closed year's parameters reopened for a while by the referent, with a reason."""
+    year = get_object_or_404(AcademicYear, label=label)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("billing:year_parameters", label=year.label)
+    try:
+        parameter_set = services.reopen_cost_parameters(
+            year, acting_user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.BillingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Paramètres de coût %(year)s rouverts jusqu’au %(until)s.")
+            % {
+                "year": year.label,
+                "until": formats.date_format(
+                    timezone.localtime(parameter_set.reopened_until), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+        )
+    return redirect("billing:year_parameters", label=year.label)
 
 
 @role_required(Role.REFERENT)

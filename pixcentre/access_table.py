@@ -219,6 +219,7 @@ ACCESS_TABLE: dict[str, Url] = {
     # --- billing ------------------------------------------------------------------------------
     "billing:parameters": Url(but(REFERENT_ONLY, referent=REDIRECT)),  # → the current year's
     "billing:year_parameters": Url(REFERENT_ONLY, {"label": "year_label"}),
+    "billing:reopen_parameters": Url(post_only(REFERENT_ONLY), {"label": "year_label"}),
     "billing:projection": Url(REFERENT_ONLY),
     "billing:dashboard": Url(REFERENT_ONLY),
     "billing:year_report": Url(REFERENT_ONLY, {"label": "year_label", "fmt": Lit("csv")}),

@@ -15,6 +15,15 @@ def year(db):
 
 
 @pytest.fixture
+def during_the_year(time_machine):
+    """Inside 2025-2026, whose cost parameters may still change (once a year has ended they
+    are locked: test_parameter_lock.py)."""
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris")))
+
+
+@pytest.fixture
 def next_year(db):
     from candidates.models import AcademicYear
 

@@ -51,6 +51,7 @@ def test_without_extension():
     assert run_json("--sessions", "30", "--candidates", "20")["variable_cost"] == "1590.35"
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_a_years_parameters(year, referent):
     services.update_cost_parameters(year, acting_user=referent, values={"hourly_cost": "20"})
     data = run_json("--sessions", "30", "--candidates", "20", "--extension", "--year", year.label)

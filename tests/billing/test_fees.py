@@ -34,6 +34,7 @@ def fee(external_session):
     return registration.fee
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_booking_by_an_external_candidate_makes_the_years_fee_due(
     year, external_session, administrator
 ):
@@ -82,6 +83,7 @@ def test_cancelled_seat_releases_an_unpaid_fee(external_session, administrator):
     assert Fee.objects.get(registration=registration).status == FeeStatus.CANCELLED
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_fee_above_45_euros_is_refused_with_a_clear_message(year, fee):
     with pytest.raises(ValidationError) as error:
         services.update_cost_parameters(year, acting_user=None, values={"external_fee": "45.01"})

@@ -55,6 +55,7 @@ def test_changes_are_kept_with_who_when_before_after(year, referent):
     assert params.hourly_cost == Decimal("19.20") and params.referent_days == 6
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_same_amount_written_differently_is_no_change(year, referent):
     assert (
         services.update_cost_parameters(
@@ -65,6 +66,7 @@ def test_same_amount_written_differently_is_no_change(year, referent):
     assert not CostParameterChange.objects.exists()
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_a_years_parameters_change_its_costs(year, referent):
     services.update_cost_parameters(
         year, acting_user=referent, values={"hourly_cost": "20.00", "admin_minutes_per_session": 0}
@@ -74,6 +76,7 @@ def test_a_years_parameters_change_its_costs(year, referent):
     assert costs.projection(30, 20, True, 0, params)["variable_cost"] == Decimal("1600.00")
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_fee_above_45_euros_is_refused_with_a_clear_message(year, referent):
     with pytest.raises(ValidationError) as refused:
         services.update_cost_parameters(
@@ -94,6 +97,7 @@ def test_fee_above_45_euros_is_refused_with_a_clear_message(year, referent):
         ("admin_support_days_per_week", "8"),
     ],
 )
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_nonsense_values_are_refused(year, referent, field, value):
     with pytest.raises(ValidationError) as refused:
         services.update_cost_parameters(year, acting_user=referent, values={field: value})

@@ -77,6 +77,7 @@ def test_unknown_year_is_404(client, referent, year):
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_referent_changes_parameters_and_sees_the_history(client, referent, year):
     client.force_login(referent)
     url = reverse("billing:year_parameters", kwargs={"label": year.label})
@@ -96,6 +97,7 @@ def test_referent_changes_parameters_and_sees_the_history(client, referent, year
     assert "Nouveau barème" in page.content.decode()
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_fee_above_45_euros_is_refused_on_the_page(client, referent, year):
     client.force_login(referent)
     url = reverse("billing:year_parameters", kwargs={"label": year.label})
@@ -127,6 +129,7 @@ def test_projection_of_the_asked_case(client, referent):
     assert response.context["result"]["external_net_revenue"] == Decimal("0.00")
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_projection_with_a_years_parameters(client, referent, year):
     services.update_cost_parameters(year, acting_user=referent, values={"external_fee": "30"})
     client.force_login(referent)
@@ -167,6 +170,7 @@ def test_referent_nav_links_to_the_cost_pages(client, referent):
     assert reverse("billing:parameters") in body
 
 
+@pytest.mark.usefixtures("during_the_year")  # a closed year's parameters are locked
 def test_parameters_page_queries_do_not_grow_with_the_history(client, referent, year):
     client.force_login(referent)
     url = reverse("billing:year_parameters", kwargs={"label": year.label})
