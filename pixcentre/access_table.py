@@ -170,6 +170,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "sessions_app:campaigns": Url(ADMIN_ONLY),
     "sessions_app:campaign_create": Url(ADMIN_ONLY),
     "sessions_app:campaign": Url(ADMIN_ONLY, {"pk": "campaign"}),
+    "sessions_app:campaign_edit": Url(ADMIN_ONLY, {"pk": "campaign"}),
     "sessions_app:campaign_allocate": Url(post_only(ADMIN_ONLY), {"pk": "campaign"}),
     # the Pix Certif import file of the session (409 when a candidate's identity is incomplete)
     "sessions_app:export": Url(ADMIN_ONLY, query="session={session}&format=csv"),

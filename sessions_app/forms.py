@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import AcademicYear, Candidate
@@ -178,6 +179,33 @@ class CampaignForm(forms.Form):
         .order_by("date", "start_time"),
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("La clôture doit suivre l’ouverture."))
+        closes_at = data.get("closes_at")
+        if closes_at and closes_at <= timezone.now():
+            self.add_error(
+                "closes_at",
+                _("La clôture doit être dans le futur : les places sont attribuées à la clôture."),
+            )
+        return data
+
+
+class CampaignEditForm(forms.Form):
+    """What changes on a campaign until its allocation (its year does not)."""
+
+    name = CampaignForm.base_fields["name"]
+    opens_at = CampaignForm.base_fields["opens_at"]
+    closes_at = CampaignForm.base_fields["closes_at"]
+    sessions = CampaignForm.base_fields["sessions"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("La clôture doit suivre l’ouverture."))
+        return data
 
 
 class ApplicationForm(forms.Form):

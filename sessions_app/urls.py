@@ -37,6 +37,7 @@ urlpatterns = [
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
     path("campagnes/<int:pk>/", campaigns.campaign_detail, name="campaign"),
+    path("campagnes/<int:pk>/modifier/", campaigns.campaign_edit, name="campaign_edit"),
     path("campagnes/<int:pk>/attribuer/", campaigns.campaign_allocate, name="campaign_allocate"),
     path("export/", sessions.export, name="export"),
     path("inscriptions/<int:pk>/absent/", registrations.registration_no_show, name="no_show"),

@@ -28,6 +28,7 @@ from .campaigns import (
     allocate_campaign,
     apply_for_campaign,
     create_campaign,
+    update_campaign,
 )
 from .common import (
     SessionError,
@@ -101,6 +102,7 @@ __all__ = [
     "choose_complementary",
     "conflicting_session",
     "create_campaign",
+    "update_campaign",
     "create_session",
     "create_session_series",
     "declare_period",

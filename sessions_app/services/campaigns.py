@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.audit import record
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from ..models import (
@@ -39,18 +40,24 @@ from .registrations import _check_eligible
 # --- campaigns --------------------------------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
-def create_campaign(
-    *, acting_user, academic_year, name, opens_at, closes_at, sessions, now=None
-) -> Campaign:
-    """A campaign over sessions of its year; draft sessions open for applications."""
-    _require_administrator(acting_user)
-    now = _now(now)
-    sessions = list(sessions)
+def _check_campaign(
+    *, academic_year, opens_at, closes_at, sessions, now, campaign=None, moved_close=True
+):
+    """The rules of a campaign's window and sessions, at creation and at each edit: it closes
+    after it opens and in the future; its sessions belong to its year, still take
+    registrations, and are in no other campaign whose seats are not allocated yet (a session
+    is in one campaign at a time: two allocations would fight over its seats)."""
     if not sessions:
         raise SessionError(_("Choisissez au moins une session."))
     if closes_at <= opens_at:
         raise SessionError(_("La clôture doit suivre l’ouverture."))
+    if moved_close and closes_at <= now:
+        raise SessionError(
+            _(
+                "La clôture des candidatures doit être dans le futur (les places sont attribuées "
+                "à la clôture)."
+            )  # fmt: skip
+        )
     for session in sessions:
         if session.academic_year_id != academic_year.pk:
             raise SessionError(
@@ -61,6 +68,35 @@ def create_campaign(
             raise SessionError(
                 _("La session %(session)s n’accepte plus d’inscriptions.") % {"session": session}
             )
+    others = (
+        Campaign.objects.filter(allocated_at__isnull=True, sessions__in=[s.pk for s in sessions])
+        .exclude(pk=campaign.pk if campaign else None)
+        .values_list("name", "sessions")
+    )
+    taken = {session_id: name for name, session_id in others}
+    for session in sessions:
+        if session.pk in taken:
+            raise SessionError(
+                _(
+                    "La session %(session)s est déjà dans la campagne « %(name)s » : une session "
+                    "n’est que dans une campagne à la fois."
+                )  # fmt: skip
+                % {"session": session, "name": taken[session.pk]}
+            )
+
+
+@transaction.atomic(durable=True)
+def create_campaign(
+    *, acting_user, academic_year, name, opens_at, closes_at, sessions, now=None
+) -> Campaign:
+    """A campaign over sessions of its year; draft sessions open for applications."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    sessions = list(sessions)
+    _check_campaign(
+        academic_year=academic_year, opens_at=opens_at, closes_at=closes_at,
+        sessions=sessions, now=now,
+    )  # fmt: skip
     campaign = Campaign.objects.create(
         academic_year=academic_year,
         name=name,
@@ -74,6 +110,55 @@ def create_campaign(
         status=SessionStatus.OPEN
     )
     _audit("campaign_created", actor=acting_user, now=now, campaign=campaign)
+    return campaign
+
+
+@transaction.atomic(durable=True)
+def update_campaign(
+    campaign: Campaign, *, acting_user, name, opens_at, closes_at, sessions, now=None
+) -> Campaign:
+    """Change a campaign's name, window or sessions until its seats are allocated. A session
+    taken out keeps its candidates' wishes for the others; wishes for it are dropped."""
+    _require_administrator(acting_user)
+    now = _now(now)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.allocated_at is not None:
+        raise SessionError(_("Les places de cette campagne sont attribuées : elle ne change plus."))
+    sessions = list(sessions)
+    _check_campaign(
+        academic_year=campaign.academic_year, opens_at=opens_at, closes_at=closes_at,
+        sessions=sessions, now=now, campaign=campaign,
+        moved_close=closes_at != campaign.closes_at,
+    )  # fmt: skip
+    before = {
+        "name": campaign.name,
+        "opens_at": campaign.opens_at.isoformat(),
+        "closes_at": campaign.closes_at.isoformat(),
+        "sessions": sorted(campaign.sessions.values_list("pk", flat=True)),
+    }
+    campaign.name, campaign.opens_at, campaign.closes_at = name, opens_at, closes_at
+    campaign.save(update_fields=["name", "opens_at", "closes_at"])
+    kept = [s.pk for s in sessions]
+    Wish.objects.filter(application__campaign=campaign).exclude(session_id__in=kept).delete()
+    campaign.sessions.set(sessions)
+    Session.objects.filter(pk__in=kept, status=SessionStatus.DRAFT).update(
+        status=SessionStatus.OPEN
+    )
+    after = {
+        "name": name,
+        "opens_at": opens_at.isoformat(),
+        "closes_at": closes_at.isoformat(),
+        "sessions": sorted(kept),
+    }
+    record(
+        "campaign_updated",
+        actor=acting_user,
+        obj=campaign,
+        before={k: v for k, v in before.items() if v != after[k]},
+        after={k: v for k, v in after.items() if v != before[k]},
+        summary=str(campaign.name),
+        now=now,
+    )
     return campaign
 
 

@@ -11,6 +11,7 @@ from outbox.dispatch import enqueue
 
 from .. import services
 from ..forms import (
+    CampaignEditForm,
     CampaignForm,
 )
 from ..models import (
@@ -44,6 +45,33 @@ def campaign_create(request):
             messages.success(request, _("Campagne créée : ses sessions sont ouvertes."))
             return redirect("sessions_app:campaign", pk=campaign.pk)
     return render(request, "sessions_app/campaign_form.html", {"form": form})
+
+
+@admin_only
+def campaign_edit(request, pk):
+    """Name, window and sessions of a campaign, until its seats are allocated."""
+    campaign = get_object_or_404(Campaign.objects.select_related("academic_year"), pk=pk)
+    if campaign.allocated_at:
+        messages.info(
+            request, _("Les places de cette campagne sont attribuées : elle ne change plus.")
+        )
+        return redirect("sessions_app:campaign", pk=pk)
+    initial = {
+        "name": campaign.name,
+        "opens_at": timezone.localtime(campaign.opens_at),
+        "closes_at": timezone.localtime(campaign.closes_at),
+        "sessions": list(campaign.sessions.all()),
+    }
+    form = CampaignEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_campaign(campaign, acting_user=request.user, **form.cleaned_data)
+        except SessionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Campagne modifiée."))
+            return redirect("sessions_app:campaign", pk=pk)
+    return render(request, "sessions_app/campaign_form.html", {"form": form, "campaign": campaign})
 
 
 @admin_only

@@ -176,7 +176,14 @@ def offer(request):
 def apply(request, pk):
     candidate = candidate_of(request.user)
     now = timezone.now()
-    campaign = get_object_or_404(Campaign, pk=pk, opens_at__lte=now, closes_at__gt=now)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not campaign.is_open(now):
+        # A link kept from an email or a bookmark: say why, and where to go instead.
+        return render(
+            request,
+            "sessions_app/campaign_closed.html",
+            {"campaign": campaign, "not_yet": now < campaign.opens_at},
+        )
     sessions = [
         s for s in campaign.sessions.select_related("room").order_by("date", "start_time")
         if s.accepts(candidate.kind)
