@@ -46,7 +46,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from sessions_app.staffing import invigilation_minutes, invigilators_needed
+from sessions_app.staffing import exam_minutes, invigilation_minutes, invigilators_needed
 
 CENT = Decimal("0.01")
 MAX_EXTERNAL_FEE = Decimal("45.00")  # legal ceiling (seed: "ne peut excéder 45 €")
@@ -69,6 +69,8 @@ class CostParameters:
 
     hourly_cost: Decimal = Decimal("18.71")  # loaded cost of an hour of administrative work
     admin_minutes_per_session: int = 50  # creating and managing one session
+    # Each invigilator, per session, and what extra time adds: the core Pix case (1 h 45 test),
+    # scaled to shorter tests (sessions_app.staffing: 60 + 18 min for a 45-minute Pix+ Droit).
     invigilation_minutes: int = 120  # each invigilator, per session
     extension_minutes: int = 40  # added when a candidate has extra time
     candidates_per_invigilator: int = 20  # one invigilator per started block
@@ -112,11 +114,17 @@ def session_minutes(invigilators: int, minutes: int, params: CostParameters) -> 
     return invigilators * minutes + params.admin_minutes_per_session
 
 
-def planned_session_minutes(capacity: int, extra_time: bool, params: CostParameters) -> int:
-    """Paid minutes of a session planned for ``capacity`` candidates, before anyone registers."""
+def planned_session_minutes(
+    capacity: int, extra_time: bool, params: CostParameters, certification: str = ""
+) -> int:
+    """Paid minutes of a session planned for ``capacity`` candidates of ``certification`` (a
+    Pix label, '' = core Pix), before anyone registers."""
     invigilators = invigilators_needed(capacity, params.candidates_per_invigilator)
     minutes = invigilation_minutes(
-        extra_time, params.invigilation_minutes, params.extension_minutes
+        extra_time,
+        params.invigilation_minutes,
+        params.extension_minutes,
+        exam_minutes(certification),
     )
     return session_minutes(invigilators, minutes, params)
 
@@ -133,10 +141,14 @@ def session_variable_cost(invigilators: int, minutes: int, params: CostParameter
     return cost_of_minutes(session_minutes(invigilators, minutes, params), params)
 
 
-def planned_session_cost(capacity: int, extra_time: bool, params: CostParameters) -> Decimal:
+def planned_session_cost(
+    capacity: int, extra_time: bool, params: CostParameters, certification: str = ""
+) -> Decimal:
     """Cost of a session planned for ``capacity`` candidates (seed: 20 with extra time →
-    210 min → 65.49 €)."""
-    return cost_of_minutes(planned_session_minutes(capacity, extra_time, params), params)
+    210 min → 65.49 €; 20 of Pix+ Droit with extra time → 78 + 50 min → 39.91 €)."""
+    return cost_of_minutes(
+        planned_session_minutes(capacity, extra_time, params, certification), params
+    )
 
 
 # --- Fixed costs ------------------------------------------------------------------------------
@@ -204,9 +216,11 @@ def projection(
     paying_sessions: int,
     params: CostParameters = SEED_PARAMETERS,
     weeks: int | None = None,
+    certification: str = "",
 ) -> dict:
     """A year of ``sessions`` sessions of ``candidates`` candidates each, ``paying_sessions``
-    of them filled with external (paying) candidates.
+    of them filled with external (paying) candidates, all sitting ``certification`` (a Pix
+    label; '' = core Pix, the seed's case).
 
     Amounts are ``Decimal`` euros rounded to the cent; ``balance`` is net external revenue minus
     all costs (negative: what the university pays). ``paying_sessions_to_cover_variable`` (and
@@ -220,7 +234,12 @@ def projection(
         raise ValueError("paying sessions cannot outnumber sessions")
 
     invigilators = invigilators_needed(candidates, params.candidates_per_invigilator)
-    minutes = invigilation_minutes(extension, params.invigilation_minutes, params.extension_minutes)
+    minutes = invigilation_minutes(
+        extension,
+        params.invigilation_minutes,
+        params.extension_minutes,
+        exam_minutes(certification),
+    )
     per_session = session_minutes(invigilators, minutes, params)
     total_minutes = sessions * per_session
     variable = cost_of_minutes(total_minutes, params)
@@ -237,6 +256,8 @@ def projection(
         "sessions": sessions,
         "candidates_per_session": candidates,
         "extension": extension,
+        "certification": certification or "Pix",
+        "test_minutes": exam_minutes(certification),
         "paying_sessions": paying_sessions,
         "candidates": all_candidates,
         "paying_candidates": paying_candidates,

@@ -15,7 +15,9 @@ results imported from Pix Certif); attendance is shown beside them.
 **Costs.** A held session (``held``/``finalised``) costs what its invigilators were assigned
 (``Assignment.minutes``) plus the administrative minutes; a held session with no assignment
 recorded falls back to the planned staffing for the seats it had. A session still to come is
-planned from its capacity (and the extension when a candidate with extra time has a seat).
+planned from its capacity (and the extension when a candidate with extra time has a seat), for
+the longest test of its seats (Pix's 2026 durations: 1 h 45 core Pix, 45 min Pix+ Droit and Pro
+Santé, 1 h 30 Pix+ Édu; ``sessions_app.staffing``); a session with no seat yet as core Pix.
 Cancelled sessions cost nothing here. Minutes are added up and priced once
 (``costs.cost_of_minutes``), as the seed does. The year's fixed costs are spread over the
 months in proportion to their days; "to date" counts the held sessions and the fixed costs of
@@ -32,7 +34,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +47,8 @@ from sessions_app.models import (
     Session,
     SessionStatus,
 )
-from sessions_app.staffing import invigilation_minutes, invigilators_needed
+from sessions_app.models.registrations import test_minutes_expression
+from sessions_app.staffing import invigilators_needed, session_invigilation_minutes
 
 from . import costs
 from .models import Fee, FeeStatus
@@ -68,6 +71,8 @@ class SessionLine:
     with_extra_time: int
     certified: int
     present: int
+    longest_test: int | None = None  # minutes, the longest test of the seats (None: nobody)
+    longest_extra_time_test: int | None = None  # the same among seats with extra time
     invigilators: int = 0
     invigilator_minutes: int = 0  # all invigilators together
     paid_minutes: int = 0  # invigilation + administrative work
@@ -173,6 +178,12 @@ def _session_lines(year) -> list[SessionLine]:
             with_extra_time=Count(
                 "registrations", filter=seat & Q(registrations__candidate__extra_time_percent__gt=0)
             ),
+            # Pix's 2026 durations: the longest test of the seats, and of those with extra time.
+            longest_test=Max(test_minutes_expression("registrations__complementary"), filter=seat),
+            longest_extra_time_test=Max(
+                test_minutes_expression("registrations__complementary"),
+                filter=seat & Q(registrations__candidate__extra_time_percent__gt=0),
+            ),
             certified=Count(
                 "registrations", filter=Q(registrations__result__status=ResultStatus.VALIDATED)
             ),
@@ -194,6 +205,8 @@ def _session_lines(year) -> list[SessionLine]:
             capacity=row["capacity"],
             seats=row["seats"],
             with_extra_time=row["with_extra_time"],
+            longest_test=row["longest_test"],
+            longest_extra_time_test=row["longest_extra_time_test"],
             certified=row["certified"],
             present=row["present"],
         )
@@ -204,8 +217,11 @@ def _session_lines(year) -> list[SessionLine]:
 def _staffing(line: SessionLine, candidates: int, params) -> tuple[int, int]:
     """(invigilators, minutes of all invigilators) of the planned staffing for ``candidates``."""
     invigilators = invigilators_needed(candidates, params.candidates_per_invigilator)
-    minutes = invigilation_minutes(
-        line.with_extra_time > 0, params.invigilation_minutes, params.extension_minutes
+    minutes = session_invigilation_minutes(
+        line.longest_test,
+        line.longest_extra_time_test if line.with_extra_time > 0 else None,
+        params.invigilation_minutes,
+        params.extension_minutes,
     )
     return invigilators, invigilators * minutes
 

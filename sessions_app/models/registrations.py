@@ -9,7 +9,24 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
+from .. import staffing
 from .sessions import ACTIVE_STATUSES, MAX_WISHES, Complementary, RegistrationStatus, Session
+
+CORE_CERTIFICATION_LABEL = "Pix"
+
+
+def test_minutes_expression(field: str = "complementary") -> models.Case:
+    """The test's length of a registration (``field`` names its ``complementary`` from the
+    queried model), as an SQL expression: for ``Max`` over a session's candidates."""
+    return models.Case(
+        *(
+            models.When(**{field: code}, then=models.Value(staffing.exam_minutes(label)))
+            for code, label in Complementary.choices
+            if staffing.exam_minutes(label) != staffing.CORE_TEST_MINUTES
+        ),
+        default=models.Value(staffing.CORE_TEST_MINUTES),
+        output_field=models.PositiveSmallIntegerField(),
+    )
 
 
 class Campaign(models.Model):
@@ -210,6 +227,28 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def certification_label(self) -> str:
+        """What this candidate sits, in Pix's words: « Pix », « CléA Numérique » (taken with
+        the core test) or a Pix+ certification."""
+        if self.complementary:
+            return Complementary(self.complementary).label
+        return CORE_CERTIFICATION_LABEL
+
+    @property
+    def test_minutes(self) -> int:
+        """The test's length for this candidate's certification (Pix's 2026 rules)."""
+        return staffing.exam_minutes(self.certification_label)
+
+    @property
+    def test_minutes_with_extra_time(self) -> int:
+        return staffing.with_extra_time(self.test_minutes, self.candidate.extra_time_percent)
+
+    @property
+    def test_duration_text(self) -> str:
+        """« 1 h 45 », « 45 min », or « 1 h 00 » for 45 min with a third more time."""
+        return staffing.format_minutes(self.test_minutes_with_extra_time)
 
     def waitlist_position(self) -> int | None:
         if self.status != RegistrationStatus.WAITLISTED:

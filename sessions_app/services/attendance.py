@@ -346,6 +346,7 @@ def render_attendance_sheet(session: Session) -> tuple[bytes, int]:
             ],
             "page_count": len(pages),
             "centre_name": settings.PIX_CENTRE_NAME,
+            "staffing_minutes": session_staffing(session).minutes,
         },
     )
     document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).render()

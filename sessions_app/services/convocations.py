@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import uuid
 
 import icalendar
@@ -42,6 +41,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from outbox.dispatch import enqueue
 
+from .. import staffing
 from ..models import (
     PARIS,
     TEST_DURATION,
@@ -78,16 +78,15 @@ class ConvocationError(Exception):
 # --- pure helpers -----------------------------------------------------------------------------
 
 
-def duration_minutes(extra_time_percent: int | None) -> int:
-    """1h45, extended by the candidate's extra time and rounded up to the minute."""
-    base = int(TEST_DURATION.total_seconds() // 60)
-    if not extra_time_percent:
-        return base
-    return math.ceil(base * (100 + extra_time_percent) / 100)
+def duration_minutes(extra_time_percent: int | None, certification: str = "") -> int:
+    """The test of ``certification`` (a Pix label; '' = core Pix, 1 h 45; Pix+ Droit and Pro
+    Santé 45 min; Pix+ Édu 1 h 30), extended by the candidate's extra time and rounded up to
+    the minute."""
+    return staffing.with_extra_time(staffing.exam_minutes(certification), extra_time_percent)
 
 
 def format_minutes(minutes: int) -> str:
-    return f"{minutes // 60} h {minutes % 60:02d}"
+    return staffing.format_minutes(minutes)
 
 
 def send_backoff(retries: int) -> int:
@@ -123,7 +122,7 @@ def _cancel_path() -> str:
 def convocation_context(registration: Registration) -> dict:
     session = registration.session
     candidate = registration.candidate
-    minutes = duration_minutes(candidate.extra_time_percent)
+    minutes = registration.test_minutes_with_extra_time
     arrival = (session.starts_at - ARRIVAL_BEFORE).timetz()
     deadline = session.cancellation_deadline().astimezone(PARIS)
     return {
@@ -137,6 +136,8 @@ def convocation_context(registration: Registration) -> dict:
         "start_text": session.start_time.strftime("%H:%M"),
         "arrival_text": arrival.strftime("%H:%M"),
         "duration_text": format_minutes(minutes),
+        "base_duration_text": format_minutes(registration.test_minutes),
+        "certification": registration.certification_label,
         "extra_time": candidate.extra_time_percent,
         "complementary": registration.get_complementary_display()
         if registration.complementary
@@ -165,7 +166,7 @@ def build_ics(registration: Registration, *, revision: int = 1, now=None) -> str
     """A VCALENDAR with one VEVENT (METHOD:REQUEST); the uid is stable across revisions so a
     calendar replaces the event when the session moves."""
     session = registration.session
-    minutes = duration_minutes(registration.candidate.extra_time_percent)
+    minutes = registration.test_minutes_with_extra_time
     cal = icalendar.Calendar()
     cal.add("prodid", "-//pixcentre//Convocation Pix//FR")
     cal.add("version", "2.0")

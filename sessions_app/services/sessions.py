@@ -281,9 +281,40 @@ def change_session_status(session: Session, status: str, *, acting_user, now=Non
 
 @transaction.atomic(durable=True)
 def set_pix_certif_identifiers(session: Session, *, number: str, access_code: str, acting_user):
+    """Record the Pix Certif session number and access code. Pix accepts starts in a session
+    for 24 h after its first start, so one Pix session number never spans two dates: a number
+    already given to a session on another day (not cancelled) is refused. Rooms of the same
+    day may share it."""
     _require_administrator(acting_user)
+    number = number.strip()
+    session = Session.objects.get(pk=session.pk)
+    if number:
+        # Locked: two administrators giving one number to two days at once queue here.
+        clash = (
+            Session.objects.select_for_update()
+            .filter(pix_session_number=number)
+            .exclude(pk=session.pk)
+            .exclude(date=session.date)
+            .exclude(status=SessionStatus.CANCELLED)
+            .order_by("date", "start_time")
+            .first()
+        )
+        if clash:
+            raise SessionError(
+                _(
+                    "Le numéro %(number)s est déjà celui de la session Pix du %(date)s : une "
+                    "session Pix accepte des démarrages pendant 24 h après le premier et ne "
+                    "s’étend jamais sur deux jours. Créez dans Pix Certif une autre session "
+                    "pour le %(this)s."
+                )
+                % {
+                    "number": number,
+                    "date": clash.date.strftime("%d/%m/%Y"),
+                    "this": session.date.strftime("%d/%m/%Y"),
+                }
+            )
     Session.objects.filter(pk=session.pk).update(
-        pix_session_number=number.strip(), pix_access_code=access_code.strip()
+        pix_session_number=number, pix_access_code=access_code.strip()
     )
     session.refresh_from_db()
     return session

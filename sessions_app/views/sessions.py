@@ -273,13 +273,17 @@ def session_pix(request, pk):
     session = get_object_or_404(Session, pk=pk)
     form = PixCertifForm(request.POST)
     if form.is_valid():
-        services.set_pix_certif_identifiers(
-            session,
-            number=form.cleaned_data["number"],
-            access_code=form.cleaned_data["access_code"],
-            acting_user=request.user,
-        )
-        messages.success(request, _("Identifiants Pix Certif enregistrés."))
+        try:
+            services.set_pix_certif_identifiers(
+                session,
+                number=form.cleaned_data["number"],
+                access_code=form.cleaned_data["access_code"],
+                acting_user=request.user,
+            )
+        except SessionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Identifiants Pix Certif enregistrés."))
     else:
         _refused(request, form)
     return redirect("sessions_app:session", pk=pk)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from billing import costs, services
 from candidates.models import AcademicYear
+from sessions_app import staffing
 
 LABELS = [
     ("candidates", "Candidats dans l’année"),
@@ -61,6 +62,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--paying-sessions", type=_count, default=0, help="sessions d’externes payants"
         )
+        parser.add_argument(
+            "--certification",
+            default="",
+            choices=["", "Pix", *staffing.TEST_MINUTES],
+            help="certification passée (durée Pix 2026 : Pix 1 h 45, Pix+ Droit et Pro Santé "
+            "45 min, Pix+ Édu 1 h 30) ; défaut : Pix",
+        )
         parser.add_argument("--year", help="année universitaire (ex. 2025-2026)")
         parser.add_argument("--json", action="store_true", help="sortie JSON")
 
@@ -72,7 +80,14 @@ class Command(BaseCommand):
                 raise CommandError(f"Année universitaire inconnue : {year}")
         params = services.parameters_for_year(academic_year)
         try:
-            result = costs.projection(sessions, candidates, extension, paying_sessions, params)
+            result = costs.projection(
+                sessions,
+                candidates,
+                extension,
+                paying_sessions,
+                params,
+                certification=options["certification"],
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         if options["json"]:
@@ -84,6 +99,7 @@ class Command(BaseCommand):
         source = f"paramètres {academic_year.label}" if academic_year else "valeurs par défaut"
         self.stdout.write(
             f"{sessions} sessions de {candidates} candidats"
+            f" ({result['certification']}, épreuve de {result['test_minutes']} min)"
             f"{' avec prolongation' if extension else ''}, {paying_sessions} payante(s)"
             f" — {source}"
         )
