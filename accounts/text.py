@@ -21,6 +21,8 @@ def fold(value) -> str:
     """Lower case, without accents, words separated by one space."""
     if not value:
         return ""
+    if isinstance(value, str) and value.isascii():  # no accent, ligature or odd case to fold
+        return _SEPARATORS.sub(" ", value.lower()).strip()
     text = unicodedata.normalize("NFKD", str(value).casefold().translate(_LIGATURES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _SEPARATORS.sub(" ", text).strip()

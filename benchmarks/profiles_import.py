@@ -13,10 +13,19 @@ times:
 - a newer export of the same participants (every profile updated).
 
 It prints rows per second for each. ``--postgres ""`` skips PostgreSQL.
+
+On PostgreSQL it also measures **the machine's limit** for the same file, in the same run:
+parsing it with the ``csv`` module and ``COPY``ing the candidates (student number, names,
+group) and their 16 levels each into bare tables without index or constraint
+(:func:`raw_limit`). The first import's **ratio** is that time divided by the import's: 1.0
+would be an import as cheap as copying the file's values into a table (issue 17's goal: at
+least 0.15).
 """
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import os
 import random
@@ -58,6 +67,46 @@ def generate(rows: int, *, sent_at: dt.datetime, seed: int = 1) -> bytes:
     return write_profiles_export(participants, campaign_name="Benchmark", max_level=6)
 
 
+def raw_limit(data: bytes) -> float:
+    """Seconds to parse ``data`` with ``csv`` and COPY its candidates and levels into bare
+    tables (PostgreSQL): what no import of this file can beat on this machine."""
+    from django.db import connection, transaction
+
+    from candidates.pix.profiles import LEVEL_PREFIX
+
+    start = time.perf_counter()
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")
+    header = next(reader)
+    col = {name: i for i, name in enumerate(header)}
+    ident = (col["Numéro Étudiant"], col["Nom du Participant"], col["Prénom du Participant"])
+    group = col["Groupe"]
+    levels = [
+        (name[len(LEVEL_PREFIX) :], i) for name, i in col.items() if name.startswith(LEVEL_PREFIX)
+    ]
+    candidates, level_rows = io.StringIO(), io.StringIO()
+    write_candidate, write_level = csv.writer(candidates).writerow, csv.writer(level_rows).writerow
+    for cells in reader:
+        number = cells[ident[0]]
+        write_candidate((number, cells[ident[1]], cells[ident[2]], cells[group]))
+        for code, i in levels:
+            level = cells[i]
+            write_level((number, code, "" if level == "NA" else level))
+    candidates.seek(0)
+    level_rows.seek(0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE raw_candidate (external_id text, last_name text, "
+            "first_name text, grp text) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE raw_level (external_id text, code text, level smallint) "
+            "ON COMMIT DROP"
+        )
+        cursor.cursor.copy_expert("COPY raw_candidate FROM STDIN WITH (FORMAT csv)", candidates)
+        cursor.cursor.copy_expert("COPY raw_level FROM STDIN WITH (FORMAT csv)", level_rows)
+    return time.perf_counter() - start
+
+
 def child(rows: int) -> dict:
     import django
 
@@ -78,19 +127,24 @@ def child(rows: int) -> dict:
         first = generate(rows, sent_at=dt.datetime(2025, 11, 14, 10, 32, tzinfo=paris))
         newer = generate(rows, sent_at=dt.datetime(2026, 1, 9, 14, 5, tzinfo=paris), seed=2)
         results = {"database": connection.vendor, "rows": rows, "bytes": len(first)}
+        if connection.vendor == "postgresql":
+            raw_limit(first)  # warm up the connection and the catalogue
+            results["raw_seconds"] = round(min(raw_limit(first) for _ in range(3)), 3)
         for label, data in (("first", first), ("same again", first), ("newer", newer)):
             start = time.perf_counter()
             imp = services.import_profiles(data, file_name=f"{label}.csv")
             elapsed = time.perf_counter() - start
             assert imp.status == "done", imp.error_message
             results[label] = {
-                "seconds": round(elapsed, 2),
+                "seconds": round(elapsed, 3),
                 "rows_per_second": round(rows / elapsed),
                 "created": imp.created_count,
                 "updated": imp.updated_count,
                 "unchanged": imp.unchanged_count,
                 "without_profile": imp.without_profile_count,
             }
+        if "raw_seconds" in results:
+            results["ratio"] = round(results["raw_seconds"] / results["first"]["seconds"], 3)
         results["profiles"] = PositioningProfile.objects.count()
         return results
     finally:
@@ -134,6 +188,11 @@ def main():
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{name} ({r['rows']} rows, {r['bytes'] / 1e6:.1f} MB):")
+            if "raw_seconds" in r:
+                print(
+                    f"  limit       {r['raw_seconds']:>6.2f} s  (csv + COPY into bare tables)"
+                    f"  ->  first import at {r['ratio']:.2f} of the limit"
+                )
             for label in ("first", "same again", "newer"):
                 x = r[label]
                 print(

@@ -82,16 +82,26 @@ SEARCH_FIELDS = ("search_text", "sort_name")
 
 
 def search_columns(candidate) -> dict[str, str]:
+    return dict(
+        zip(
+            SEARCH_FIELDS,
+            search_values(*(getattr(candidate, f) for f in SEARCH_SOURCE_FIELDS)),
+            strict=True,
+        )
+    )
+
+
+def search_values(birth_name, first_name, external_id, convocation_email) -> tuple[str, str]:
+    """(search_text, sort_name) from the fields of SEARCH_SOURCE_FIELDS, in that order: for
+    writers that insert tuples rather than instances (candidates/services/bulk.py)."""
     from accounts.text import fold, fold_variants
 
-    return {
-        "search_text": " ".join(
-            part
-            for part in (fold_variants(getattr(candidate, f)) for f in SEARCH_SOURCE_FIELDS)
-            if part
-        )[:600],
-        "sort_name": f"{fold(candidate.birth_name)} {fold(candidate.first_name)}".strip()[:210],
-    }
+    search_text = " ".join(
+        part
+        for part in map(fold_variants, (birth_name, first_name, external_id, convocation_email))
+        if part
+    )[:600]
+    return search_text, f"{fold(birth_name)} {fold(first_name)}".strip()[:210]
 
 
 class CandidateQuerySet(models.QuerySet):

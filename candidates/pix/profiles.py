@@ -214,6 +214,7 @@ class _Layout:
     extra: list[tuple[str, int]]
     competences: list[tuple[str, str, int, str, int]]  # code, level col, idx, pix col, idx
     result_columns: list[tuple[str, int]] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # column name → index, filled lazily
 
 
 def _layout(header: list[str], competences: list[tuple[str, str]]) -> tuple[_Layout, str]:
@@ -427,12 +428,11 @@ def parse_profiles_export(
 
 
 def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, problems):
-    col = layout.index
-    positions = {}
+    positions = layout.positions
 
     def cell(name):
-        if name not in positions:
-            positions[name] = col[normalise(name)]
+        if name not in positions:  # the header's names are normalised once per file
+            positions[name] = layout.index[normalise(name)]
         return cells[positions[name]]
 
     def problem(column, value, reason):
@@ -524,7 +524,10 @@ def _read_row(line, cells, layout: _Layout, export: ProfilesExport, max_lvl, pro
         )
     max_pix = scoring.max_competence_pix(max_lvl)
     for code, level_col, li, pix_col, pi in layout.competences:
-        level, pix = _int(cells[li]), _int(cells[pi])
+        level, pix = cells[li], cells[pi]
+        # Plain digits are nearly every cell: read them without _int's checks.
+        level = int(level) if level.isdigit() and level.isascii() else _int(level)
+        pix = int(pix) if pix.isdigit() and pix.isascii() else _int(pix)
         if level is None:
             problem(level_col, cells[li], _("Le niveau doit être un nombre entier."))
         elif not 0 <= level <= max_lvl:

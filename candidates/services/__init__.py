@@ -9,7 +9,6 @@ re-exports them (``services.import_profiles``); its modules import only their si
 
 from .common import (
     CHUNK,
-    INSERT_BATCH,
     CandidateError,
 )
 from .personal_data import (
@@ -31,7 +30,6 @@ from .profiles import (
 )
 from .scores import (
     SCORE_FIELDS,
-    bulk_set,
     compute_scores,
     max_score,
     request_scores,
@@ -46,10 +44,8 @@ __all__ = [
     "CHUNK",
     "CandidateError",
     "IDENTITY_FIELDS",
-    "INSERT_BATCH",
     "SCORE_FIELDS",
     "UnitImportResult",
-    "bulk_set",
     "claim_profile_import",
     "compute_scores",
     "import_profiles",

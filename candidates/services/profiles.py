@@ -17,16 +17,22 @@ from accounts import audit
 from competences import scoring
 from outbox.dispatch import enqueue
 
+from .. import priority
 from ..models import (
+    SEARCH_FIELDS,
     Candidate,
     CandidateKind,
     ImportStatus,
     PositioningProfile,
     ProfileImport,
     StudyYear,
+    UnitEnrolment,
+    search_values,
 )
 from ..pix import profiles as pix_files
-from .common import INSERT_BATCH, _chunks, _now
+from . import bulk
+from .common import _now
+from .scores import SCORE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -207,11 +213,6 @@ def import_profiles(
                 summary=profile_import.file_name,
                 now=now,
             )
-            touched = sorted(counts.touched)
-            if touched:
-                from ..tasks import compute_scores_task
-
-                enqueue(compute_scores_task, touched)
     except _DryRun:
         pass
     except DatabaseError:
@@ -264,41 +265,48 @@ def _study_year(group: str) -> str:
 
 
 def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, progress) -> _Counts:
+    """Write an export's rows in one pass, as tuples (no model instance per row, see
+    ``bulk.py``): new candidates are inserted with their scores and priority tier already
+    computed from the row, existing ones whose newest profile changed get theirs in one
+    ``UPDATE``, so nothing is read twice and no score task follows the import."""
     counts = _Counts()
     rows = export.rows
-    # 1. Existing candidates, by external id (student number), else by name without one.
-    by_id: dict[str, Candidate] = {}
+    normalise = pix_files.normalise
+    # 1. Existing candidates, by external id (student number), else by name without one:
+    #    (pk, external_id, study_year, programme, birth_name, first_name, kind).
+    columns = ("pk", "external_id", "study_year", "programme", "birth_name", "first_name", "kind")
     ids = [r.external_id for r in rows if r.external_id]
-    for chunk in _chunks(ids):
-        for c in Candidate.objects.filter(external_id__in=chunk).only(
-            "pk", "external_id", "study_year", "programme", "birth_name", "first_name"
-        ):
-            by_id[c.external_id] = c
-    by_name: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
-    nameless = [r for r in rows if not r.external_id]
-    for chunk in _chunks(sorted({r.last_name for r in nameless})):
-        for c in Candidate.objects.filter(external_id="", birth_name__in=chunk).only(
-            "pk", "birth_name", "first_name", "study_year", "programme"
-        ):
-            by_name[(pix_files.normalise(c.birth_name), pix_files.normalise(c.first_name))].append(
-                c
-            )
+    by_id: dict[str, tuple] = (
+        {
+            c[1]: c
+            for c in Candidate.objects.filter(
+                external_id__in=bulk.values_in(ids, "varchar")
+            ).values_list(*columns)
+        }
+        if ids
+        else {}
+    )
+    by_name: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    names = sorted({r.last_name for r in rows if not r.external_id})
+    if names:
+        for c in Candidate.objects.filter(
+            external_id="", birth_name__in=bulk.values_in(names, "varchar")
+        ).values_list(*columns):
+            by_name[(normalise(c[4]), normalise(c[5]))].append(c)
 
     def existing(row):
         if row.external_id:
             return by_id.get(row.external_id)
-        found = by_name.get(
-            (pix_files.normalise(row.last_name), pix_files.normalise(row.first_name))
-        )
+        found = by_name.get((normalise(row.last_name), normalise(row.first_name)))
         return found[0] if found and len(found) == 1 else None
 
     # A student number known under another name is imported (Pix Orga is the reference for
     # the profile), and listed for a person to check: a typo, a married name, or a mix-up.
     for row in rows:
         known = by_id.get(row.external_id) if row.external_id else None
-        if known is not None and pix_files.name_key(
-            known.birth_name, known.first_name
-        ) != pix_files.name_key(row.last_name, row.first_name):
+        if known is not None and pix_files.name_key(known[4], known[5]) != pix_files.name_key(
+            row.last_name, row.first_name
+        ):
             counts.warnings.append(
                 {
                     "line": row.line,
@@ -309,91 +317,186 @@ def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, pr
                         "dit « %(file)s ». Le profil a été importé pour %(known)s : vérifiez."
                     )
                     % {
-                        "known": f"{known.first_name} {known.birth_name}",
+                        "known": f"{known[5]} {known[4]}",
                         "file": f"{row.first_name} {row.last_name}",
                     },
                 }
             )
 
-    # 2. New candidates, in bulk.
-    new = {}
-    for row in rows:
-        if existing(row) is None:
-            new[row.line] = Candidate(
-                kind=CandidateKind.STUDENT,
-                birth_name=row.last_name[:100],
-                first_name=row.first_name[:100],
-                external_id=row.external_id[:64],
-                programme=row.group[:200],
-                study_year=_study_year(row.group),
-                last_activity_at=row.sent_at or now,
-            )
-    # PostgreSQL and SQLite (3.35+) return the new ids from a bulk insert.
-    created = Candidate.objects.bulk_create(list(new.values()), batch_size=INSERT_BATCH)
-    counts.candidates_created = len(created)
-    candidate_of = {r.line: new.get(r.line) or existing(r) for r in rows}
+    found_of = {row.line: existing(row) for row in rows}
+    old = [f for f in found_of.values() if f is not None]
 
-    # Existing candidates without a year yet get the one the file gives.
-    fill = []
-    for row in rows:
-        c = candidate_of[row.line]
-        if row.line not in new and row.group and not c.study_year and _study_year(row.group):
-            c.study_year = _study_year(row.group)
-            c.programme = c.programme or row.group[:200]
-            fill.append(c)
-    if fill:
-        Candidate.objects.bulk_update(fill, ["study_year", "programme"], batch_size=1000)
-
-    # 3. Profiles: a snapshot already known is unchanged; a new one is added to the history.
-    with_profile = [r for r in rows if r.has_profile]
-    counts.without_profile = len(rows) - len(with_profile)
-    candidate_ids = [candidate_of[r.line].pk for r in with_profile]
+    # 2. What the existing candidates already have: profile snapshots (the newest decides the
+    #    scores) and completed preparation units (they decide the tier with the level).
     known: set[tuple[int, str, dt.datetime]] = set()
-    has_profile: set[int] = set()
-    for chunk in _chunks(candidate_ids):
-        for cid, campaign, measured in PositioningProfile.objects.filter(
-            candidate_id__in=chunk
-        ).values_list("candidate_id", "campaign_id", "measured_at"):
+    newest: dict[int, tuple] = {}  # candidate → (measured_at, pk, total, certifiable, average)
+    completed: dict[int, set[str]] = defaultdict(set)
+    if old:
+        old_ids = bulk.values_in([f[0] for f in old], "bigint")
+        for (
+            cid,
+            campaign,
+            measured,
+            pk,
+            total,
+            certifiable,
+            average,
+        ) in PositioningProfile.objects.filter(candidate_id__in=old_ids).values_list(
+            "candidate_id",
+            "campaign_id",
+            "measured_at",
+            "pk",
+            "total_pix",
+            "is_certifiable",
+            "average_level",
+        ):
             known.add((cid, campaign, measured))
-            has_profile.add(cid)
-    to_create = []
-    done = 0
-    for chunk in _chunks(with_profile):
-        for row in chunk:
-            cid = candidate_of[row.line].pk
-            if (cid, export.campaign_id, row.sent_at) in known:
-                counts.unchanged += 1
-                continue
-            levels = [row.levels[code] for code in row.levels]
-            to_create.append(
-                PositioningProfile(
-                    candidate_id=cid,
-                    measured_at=row.sent_at,
-                    campaign_id=export.campaign_id,
-                    campaign_name=export.campaign_name[:255],
-                    source_import=profile_import if profile_import.pk else None,
-                    levels=row.levels,
-                    pix=row.pix,
-                    total_pix=row.total_pix,
-                    certifiable_competences=scoring.certifiable_competences(levels),
-                    is_certifiable=scoring.is_certifiable(levels),
-                    average_level=scoring.average_level(levels),
-                    created_at=now,
+            if cid not in newest or (measured, pk) > newest[cid][:2]:
+                newest[cid] = (measured, pk, total, certifiable, average)
+        for cid, code, done, count in UnitEnrolment.objects.filter(
+            candidate_id__in=old_ids
+        ).values_list("candidate_id", "unit__code", "courses_completed", "unit__course_count"):
+            if done >= count:
+                completed[cid].add(code)
+
+    reasons: dict[tuple, tuple[int, str]] = {}  # few distinct inputs: word each reason once
+    no_units: frozenset[str] = frozenset()
+
+    def tier(kind, study_year, average, units=no_units):
+        key = (kind, study_year, average, units)
+        if key not in reasons:
+            reasons[key] = priority.priority(
+                kind=kind, study_year=study_year, average_level=average, completed_units=units
+            )
+        return reasons[key]
+
+    # 3. Every row once: the snapshot to add (if new) and the candidate's scores.
+    campaign_id, campaign_name = export.campaign_id, export.campaign_name[:255]
+    source = profile_import.pk
+    certifiable_competences = scoring.certifiable_competences
+    is_certifiable, average_level = scoring.is_certifiable, scoring.average_level
+    new_rows, new_profiles, profiles, scores, fill = [], [], [], [], []
+    for n, row in enumerate(rows, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(n)
+        found = found_of[row.line]
+        snapshot = None
+        if row.has_profile:
+            levels = list(row.levels.values())
+            snapshot = (
+                row.sent_at,
+                campaign_id,
+                campaign_name,
+                source,
+                row.levels,
+                row.pix,
+                row.total_pix,
+                certifiable_competences(levels),
+                is_certifiable(levels),
+                average_level(levels),
+                now,
+            )
+        else:
+            counts.without_profile += 1
+        if found is None:
+            year = _study_year(row.group)
+            total, certifiable, average = (
+                (snapshot[6], snapshot[8], snapshot[9]) if snapshot else (None, False, None)
+            )
+            last_name, first_name, external_id = (
+                row.last_name[:100],
+                row.first_name[:100],
+                row.external_id[:64],
+            )
+            new_rows.append(
+                (
+                    CandidateKind.STUDENT,
+                    last_name,
+                    first_name,
+                    external_id,
+                    *search_values(last_name, first_name, external_id, ""),
+                    row.group[:200],
+                    year,
+                    row.sent_at or now,
+                    total,
+                    certifiable,
+                    average,
+                    *tier(CandidateKind.STUDENT, year, average),
+                    now,
                 )
             )
-            if cid in has_profile:
-                counts.updated += 1
-            else:
+            new_profiles.append(snapshot)
+            if snapshot:
                 counts.created += 1
-            counts.touched.add(cid)
-        PositioningProfile.objects.bulk_create(to_create, batch_size=INSERT_BATCH)
-        to_create = []
-        done += len(chunk)
-        progress(done)
-    # Candidates created without a profile still need their tier ("no profile yet").
-    counts.touched.update(c.pk for c in created if c.pk)
+            continue
+        cid, study_year, programme, kind = found[0], found[2], found[3], found[6]
+        # Existing candidates without a year yet get the one the file gives.
+        year = _study_year(row.group) if row.group and not study_year else ""
+        if year:
+            fill.append((cid, year, programme or row.group[:200]))
+            study_year = year
+        if snapshot is None:
+            continue
+        if (cid, campaign_id, row.sent_at) in known:
+            counts.unchanged += 1
+            continue
+        profiles.append((cid, *snapshot))
+        if cid in newest:
+            counts.updated += 1
+        else:
+            counts.created += 1
+        counts.touched.add(cid)
+        before = newest.get(cid)
+        if before is None or row.sent_at >= before[0]:  # the newer snapshot (ties: the last)
+            total, certifiable, average = snapshot[6], snapshot[8], snapshot[9]
+        else:
+            total, certifiable, average = before[2:]
+        units = frozenset(completed[cid]) if cid in completed else no_units
+        scores.append(
+            (cid, total, certifiable, average, *tier(kind, study_year, average, units), now)
+        )
+
+    new_ids = bulk.insert_rows(Candidate, NEW_CANDIDATE_COLUMNS, new_rows, now=now, returning=True)
+    counts.candidates_created = len(new_ids)
+    counts.touched.update(new_ids)
+    profiles += [
+        (cid, *snapshot)
+        for cid, snapshot in zip(new_ids, new_profiles, strict=True)
+        if snapshot is not None
+    ]
+    bulk.insert_rows(PositioningProfile, PROFILE_COLUMNS, profiles, now=now)
+    bulk.update_rows(Candidate, ("study_year", "programme"), fill)
+    bulk.update_rows(Candidate, SCORE_FIELDS, scores)
     progress(len(rows))
     return counts
+
+
+PROGRESS_EVERY = 2000  # rows between two progress reports (the cache, for the progress bar)
+NEW_CANDIDATE_COLUMNS = (
+    "kind",
+    "birth_name",
+    "first_name",
+    "external_id",
+    *SEARCH_FIELDS,  # what Candidate.save would fold (candidates.models.search_values)
+    "programme",
+    "study_year",
+    "last_activity_at",
+    *SCORE_FIELDS,
+)
+PROFILE_COLUMNS = (
+    "candidate_id",
+    "measured_at",
+    "campaign_id",
+    "campaign_name",
+    "source_import_id",
+    "levels",
+    "pix",
+    "total_pix",
+    "certifiable_competences",
+    "is_certifiable",
+    "average_level",
+    "created_at",
+)
 
 
 def newest_profile(candidate: Candidate) -> PositioningProfile | None:

@@ -148,10 +148,17 @@ def test_the_warning_is_on_the_import_page_and_the_command_output(
 
 @pytest.mark.django_db
 def test_a_database_error_is_a_message_and_nothing_is_imported(levels_7_8, monkeypatch, tmp_path):
-    def refuse(*args, **kwargs):
-        raise IntegrityError("duplicate key value violates unique constraint")
+    from candidates.services import bulk
 
-    monkeypatch.setattr(PositioningProfile.objects, "bulk_create", refuse)
+    insert_rows = bulk.insert_rows
+
+    def refuse(model, *args, **kwargs):
+        # The candidates are written first, then the profiles are refused.
+        if model is PositioningProfile:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return insert_rows(model, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "insert_rows", refuse)
     result = run(levels_7_8)
     assert result.status == ImportStatus.FAILED
     assert "rien n’a été importé" in result.error_message
