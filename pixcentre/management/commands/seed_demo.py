@@ -20,6 +20,7 @@ DEMO_APPS = [
     "candidates",
     "sessions_app.demo.sessions",
     "sessions_app.demo.convocations",
+    "sessions_app.demo.results_2026",
     "sessions_app.demo.waitlist",
     "billing",
     # Last: invigilators staff every seat taken above (billing books external candidates).
