@@ -47,6 +47,8 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
         raise CandidateError(_("Vous ne pouvez modifier que votre propre identité."))
     now = _now(now)
     with transaction.atomic():
+        if candidate.pk is None:
+            candidate = _first_save_once(candidate, acting_user)
         before = {name: str(getattr(candidate, name) or "") for name in IDENTITY_FIELDS}
         for name in IDENTITY_FIELDS:
             if name in values:
@@ -70,6 +72,28 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
             now=now,
         )
     return candidate
+
+
+# Test hooks for the concurrency test's control run (tests/candidates/test_identity_race.py):
+# without the lock, two first saves both insert; the pause widens the window between the check
+# and the insert.
+LOCK_FIRST_SAVE = True
+_before_first_insert = None
+
+
+def _first_save_once(candidate: Candidate, acting_user) -> Candidate:
+    """A person's first identity save, once: quick repeated saves (a double click, two tabs)
+    each found no record and each inserted one, and all but the first failed on the unique
+    user (500). The user's row is locked, then the record looked for again: a save that comes
+    second updates the record the first one made."""
+    from django.contrib.auth import get_user_model
+
+    if LOCK_FIRST_SAVE:
+        get_user_model().objects.select_for_update().filter(pk=acting_user.pk).first()
+    existing = Candidate.objects.filter(user_id=acting_user.pk).first()
+    if _before_first_insert:
+        _before_first_insert()
+    return existing or candidate
 
 
 def request_deletion(candidate: Candidate, *, acting_user, now=None) -> Candidate:
