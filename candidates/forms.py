@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import pix_identity, unit_files
@@ -38,7 +39,8 @@ class IdentityForm(forms.ModelForm):
                 "Né(e) à l’étranger : 99 ou vide, avec la ville."
             ),
             "convocation_email": _(
-                "Adresse où recevoir votre convocation, si autre que celle du compte."
+                "Adresse où recevoir votre convocation, si autre que celle du compte : une "
+                "adresse vérifiée dans « Adresses e-mail » de votre compte."
             ),
             "accessibility_needs": _(
                 "Aménagements dont vous avez besoin (le temps majoré est accordé par le "
@@ -58,15 +60,52 @@ class IdentityForm(forms.ModelForm):
         "accessibility_needs": _("Aménagements dont le candidat a besoin."),
     }
 
-    def __init__(self, *args, today=None, for_staff=False, **kwargs):
+    def __init__(self, *args, today=None, for_staff=False, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.for_staff = for_staff
+        self.user = user  # the candidate typing their own identity (not staff)
         if for_staff:
             for name, text in self.STAFF_HELP.items():
                 self.fields[name].help_text = text
         for name in ("birth_name", "first_name", "sex", "birth_date", "birth_country"):
             self.fields[name].required = True
         self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0]]
+
+    def _clean_name(self, field):
+        value = (self.cleaned_data.get(field) or "").strip()
+        if problem := pix_identity.name_problem(value):
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_birth_name(self):
+        return self._clean_name("birth_name")
+
+    def clean_first_name(self):
+        return self._clean_name("first_name")
+
+    def clean_convocation_email(self):
+        """The centre (and Pix, which gets it in the session's export) writes to this address:
+        a candidate may only choose one they proved is theirs, their account's address or one
+        verified under « Adresses e-mail » of their account. Otherwise anyone could have the
+        centre send mail to any address. Staff enter addresses from the university's records."""
+        email = (self.cleaned_data.get("convocation_email") or "").strip()
+        if not email or self.for_staff or self.user is None:
+            return email
+        from allauth.account.models import EmailAddress
+
+        if email.lower() == (self.user.email or "").lower() or (
+            EmailAddress.objects.filter(user=self.user, email__iexact=email, verified=True).exists()
+        ):
+            return email
+        raise forms.ValidationError(
+            _(
+                "Cette adresse n’est pas vérifiée : ajoutez-la d’abord dans « Adresses e-mail » "
+                "de votre compte (%(url)s) et cliquez sur le lien reçu, ou laissez ce champ vide "
+                "pour recevoir la convocation à l’adresse du compte."
+            )
+            % {"url": reverse("account_email")}
+        )
 
     def _post_clean(self):
         super()._post_clean()

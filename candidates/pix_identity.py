@@ -23,6 +23,28 @@ INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$", re.IGNORECASE)
 POSTAL_RE = re.compile(r"^\d{5}$")
 
 
+# A name as Pix takes it: letters (accented too), with spaces, hyphens and apostrophes between
+# them; it starts with a letter, so never with =, +, - or @ (a spreadsheet would run it as a
+# formula, and the Pix Certif export refuses it).
+NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’-])*")
+
+
+def name_problem(value: str) -> str | None:
+    """Why Pix would refuse this birth name or first name, or None."""
+    value = (value or "").strip()
+    if not value or NAME.fullmatch(value):
+        return None
+    if value[0] in "=+-@":
+        return _(
+            "Un nom ne peut pas commencer par « %(char)s » : il commence par une lettre et ne "
+            "contient que des lettres, des espaces, des traits d’union et des apostrophes."
+        ) % {"char": value[0]}
+    return _(
+        "Un nom ne contient que des lettres, des espaces, des traits d’union et des "
+        "apostrophes, et commence par une lettre (chiffres et autres signes refusés par Pix)."
+    )
+
+
 def is_born_in_france(country: str) -> bool:
     return birthplaces.normalise(country) == birthplaces.normalise(FRANCE)
 

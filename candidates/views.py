@@ -105,7 +105,9 @@ def identity(request):
     candidate = access.own_candidate(request.user) or Candidate(
         birth_name=request.user.last_name, first_name=request.user.first_name
     )
-    form = IdentityForm(request.POST or None, instance=candidate, today=timezone.localdate())
+    form = IdentityForm(
+        request.POST or None, instance=candidate, today=timezone.localdate(), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_identity(candidate, form.cleaned_data, acting_user=request.user)

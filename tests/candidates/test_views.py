@@ -410,3 +410,92 @@ def test_administrator_recomputes_scores_on_demand(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("candidates:recompute_scores"))
     assert Candidate.objects.get(user=student).priority_tier == 3
+
+
+# --- Names as Pix takes them, and only addresses the candidate proved are theirs --------------
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x")', "+33612345678", "-MARTIN", "@SOMME(A1)"]
+)
+def test_a_name_starting_like_a_formula_is_refused_at_entry_with_a_sentence(client, student, name):
+    client.force_login(student)
+    before = Candidate.objects.get(user=student).birth_name
+    response = client.post(reverse("candidates:identity"), identity_post(birth_name=name))
+    assert response.status_code == 200
+    assert f"Un nom ne peut pas commencer par « {name[0]} »" in response.content.decode()
+    assert Candidate.objects.get(user=student).birth_name == before
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("D’ARTAGNAN", True),
+        ("O'NEIL-ÉLISÉE", True),
+        ("Marie Ange", True),
+        ("Zoë", True),
+        ("Cliquez sur www.exemple.fr", False),
+        ("MARTIN2", False),
+        ("Léa <b>", False),
+        ("Jean.Paul", False),
+    ],
+)
+def test_names_are_letters_spaces_hyphens_and_apostrophes(client, student, name, accepted):
+    client.force_login(student)
+    response = client.post(reverse("candidates:identity"), identity_post(first_name=name))
+    assert (response.status_code == 302) is accepted
+    if not accepted:
+        assert "Un nom ne contient que des lettres" in response.content.decode()
+
+
+def test_an_administrator_fixes_a_name_pix_would_refuse(client, administrator, student):
+    """The name that blocked the session's Pix export can be corrected on the record."""
+    candidate = Candidate.objects.get(user=student)
+    Candidate.objects.filter(pk=candidate.pk).update(birth_name="=MARTIN")
+    client.force_login(administrator)
+    url = reverse("candidates:edit_identity", kwargs={"pk": candidate.pk})
+    assert "=MARTIN" in client.get(url).content.decode()
+    response = client.post(url, identity_post(birth_name="MARTIN"))
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.birth_name == "MARTIN"
+
+
+def test_a_candidate_cannot_have_the_centre_write_to_an_address_they_did_not_verify(
+    client, student
+):
+    client.force_login(student)
+    response = client.post(
+        reverse("candidates:identity"), identity_post(convocation_email="victime@example.org")
+    )
+    assert response.status_code == 200
+    assert "Cette adresse n’est pas vérifiée" in response.content.decode()
+    assert Candidate.objects.get(user=student).convocation_email != "victime@example.org"
+
+
+def test_a_verified_second_address_or_the_accounts_own_may_receive_the_convocation(client, student):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=student, email="lea.perso@example.org", verified=True)
+    EmailAddress.objects.create(user=student, email="pas.encore@example.org", verified=False)
+    client.force_login(student)
+    url = reverse("candidates:identity")
+    assert (
+        client.post(url, identity_post(convocation_email="Lea.Perso@example.org")).status_code
+        == 302
+    )
+    assert client.post(url, identity_post(convocation_email=student.email)).status_code == 302
+    assert (
+        client.post(url, identity_post(convocation_email="pas.encore@example.org")).status_code
+        == 200
+    )
+
+
+def test_staff_enter_a_candidates_address_without_verification(client, administrator, student):
+    candidate = Candidate.objects.get(user=student)
+    client.force_login(administrator)
+    url = reverse("candidates:edit_identity", kwargs={"pk": candidate.pk})
+    response = client.post(url, identity_post(convocation_email="lea@univ-avignon.fr"))
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.convocation_email == "lea@univ-avignon.fr"
