@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import AcademicYear, Candidate
 from pixcentre.forms import DateTimeField
 
+from .days import unusual_day
 from .models import MAX_WISHES, Audience, Complementary, Room, Session, SessionStatus
 
 
@@ -102,12 +103,51 @@ class SessionSeriesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    # Shown only when a date falls on a Sunday or a public holiday (hidden otherwise).
+    confirm_unusual_days = forms.BooleanField(
+        label=_("Je confirme ces dates, même un dimanche ou un jour férié"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.unusual_days: list[tuple[dt.date, str]] = []
+
     def clean_dates(self):
-        return _parse_lines(
+        dates = _parse_lines(
             self.cleaned_data["dates"],
             lambda v: dt.datetime.strptime(v, "%d/%m/%Y").date(),
             _("Date illisible : %(value)s (attendu JJ/MM/AAAA)."),
         )
+        past = [d for d in dates if d < self.today]
+        if past:
+            raise forms.ValidationError(
+                _("Date passée : %(dates)s. Une série ne crée que des sessions à venir.")
+                % {"dates": ", ".join(d.strftime("%d/%m/%Y") for d in past)}
+            )
+        return dates
+
+    def clean(self):
+        data = super().clean()
+        self.unusual_days = [
+            (d, reason) for d in data.get("dates") or [] if (reason := unusual_day(d))
+        ]
+        if self.unusual_days:
+            self.fields["confirm_unusual_days"].widget = forms.CheckboxInput()
+        if self.unusual_days and not data.get("confirm_unusual_days"):
+            self.add_error(
+                "confirm_unusual_days",
+                _("Vérifiez ces dates puis cochez la case pour confirmer : %(days)s.")
+                % {
+                    "days": " ; ".join(
+                        f"{d:%d/%m/%Y} ({reason})" for d, reason in self.unusual_days
+                    )
+                },
+            )
+        data.pop("confirm_unusual_days", None)
+        return data
 
     def clean_times(self):
         return _parse_lines(
@@ -232,10 +272,15 @@ class ApplicationForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    """Move a session: its convocations are regenerated and its candidates told."""
+    """Move a session: its convocations are regenerated and its candidates told. The date and
+    time inputs come pre-filled with the session's: a browser's date input reads only ISO
+    dates (it showed an empty field for the French « 15/10/2025 »)."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
-        label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Heure de début"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     room = forms.ModelChoiceField(label=_("Salle"), queryset=Room.objects.all())

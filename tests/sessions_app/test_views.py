@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,11 +101,12 @@ def test_administrator_creates_a_session_and_a_series(client, administrator, yea
     )  # fmt: skip
     session = Session.objects.get()
     assert response.url == reverse("sessions_app:session", args=[session.pk])
-    response = client.post(
-        reverse("sessions_app:session_series"),
-        {"dates": "04/11/2025\n05/11/2025", "times": "09:00, 14:00", "rooms": [room.pk],
-         "audience": "mixed", "complementary": ["droit"]},
-    )  # fmt: skip
+    with time_machine.travel(NOW, tick=False):  # a series refuses past dates
+        response = client.post(
+            reverse("sessions_app:session_series"),
+            {"dates": "04/11/2025\n05/11/2025", "times": "09:00, 14:00", "rooms": [room.pk],
+             "audience": "mixed", "complementary": ["droit"]},
+        )  # fmt: skip
     assert response.status_code == 302
     assert Session.objects.count() == 5
     # An overlapping one is refused with the reason, nothing created.
