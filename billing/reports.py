@@ -146,7 +146,18 @@ def gip_statement_rows(statement: GipStatement):
 # --- The referent's yearly report -------------------------------------------------------------
 
 
-def year_report_rows(board):
+def reconciliation_rows(counts: dict | None):
+    """The reconciliation with Pix, counted by kind of mismatch (billing/reconciliation.py)."""
+    if counts is None:
+        return
+    from .reconciliation import KIND_LABELS, KINDS
+
+    yield [_("Rapprochement avec Pix : écarts"), sum(counts.values())]
+    for kind in KINDS:
+        yield [str(KIND_LABELS[kind]), counts.get(kind, 0)]
+
+
+def year_report_rows(board, reconciliation_counts: dict | None = None):
     yield [_("Rapport annuel du centre de certification Pix"), str(board.year)]
     yield [_("Établi le"), f"{board.today:%d/%m/%Y}"]
     yield []
@@ -154,6 +165,9 @@ def year_report_rows(board):
     for label, value in year_report_figures(board):
         yield [label, value]
     yield []
+    if reconciliation_counts is not None:
+        yield from reconciliation_rows(reconciliation_counts)
+        yield []
     yield [
         _("Date"),
         _("Heure"),

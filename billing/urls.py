@@ -39,4 +39,15 @@ urlpatterns = [
     path("frais/", views.fee_list, name="fees"),
     path("frais/<int:pk>/<str:action>/", views.fee_action, name="fee_action"),
     path("releve-gip/", views.gip_statement_view, name="gip_statement"),
+    path("rapprochement/", views.reconciliation_year, name="reconciliation"),
+    path(
+        "rapprochement/<year_label:label>/",
+        views.reconciliation_year,
+        name="reconciliation_year",
+    ),
+    path(
+        "rapprochement/session/<int:pk>/",
+        views.reconciliation_session,
+        name="reconciliation_session",
+    ),
 ]

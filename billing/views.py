@@ -23,7 +23,7 @@ from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear
 
-from . import costs, dashboard, reports, services
+from . import costs, dashboard, reconciliation, reports, services
 from .access import receipt_for
 from .forms import (
     CostParameterForm,
@@ -203,16 +203,23 @@ def year_report(request, label, fmt):
         raise Http404
     _years, year = _chosen_year(request, label)
     board = dashboard.year_dashboard(year)
+    counts = reconciliation.for_year(year).counts()
     name = f"rapport-pix-{year.label}"
     if fmt == "csv":
         response = HttpResponse(
-            reports.to_csv(reports.year_report_rows(board)), content_type="text/csv; charset=utf-8"
+            reports.to_csv(reports.year_report_rows(board, counts)),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     pdf = reports.to_pdf(
         "billing/pdf/year_report.html",
-        {"board": board, "f": board.figures, "figures": reports.year_report_figures(board)},
+        {
+            "board": board,
+            "f": board.figures,
+            "figures": reports.year_report_figures(board),
+            "reconciliation": list(reports.reconciliation_rows(counts)),
+        },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
@@ -391,4 +398,86 @@ def gip_statement_view(request):
         request,
         "billing/gip_statement.html",
         {"form": form, "statement": statement, "query": query.urlencode()},
+    )
+
+
+# --- Reconciliation with Pix (administrators and the referent) --------------------------------
+
+RECONCILIATION_SESSIONS_PER_PAGE = 50
+RECONCILIATION_MISMATCHES_PER_PAGE = 100
+
+
+def _reconciliation_csv(rec, name):
+    response = HttpResponse(
+        reports.to_csv(reconciliation.csv_rows(rec)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@role_required(Role.ADMINISTRATOR, Role.REFERENT)
+def reconciliation_year(request, label=None):
+    """One year: the mismatches, and each session's counts side by side (enrolled, exported,
+    present, results, paid). ``?format=csv`` downloads every line of the year."""
+    years, year = _chosen_year(request, label)
+    if year is None:
+        return render(request, "billing/no_year.html")
+    rec = reconciliation.for_year(year)
+    if request.GET.get("format") == "csv":
+        return _reconciliation_csv(rec, f"rapprochement-pix-{year.label}")
+    by_session: dict[int, dict] = {}
+    for line in rec.lines:
+        entry = by_session.setdefault(
+            line.session.pk, {"session": line.session, "lines": [], "mismatches": 0}
+        )
+        entry["lines"].append(line)
+        entry["mismatches"] += len(line.mismatches)
+    sessions = [
+        {**entry, "totals": reconciliation.Reconciliation(entry["lines"]).totals}
+        for entry in by_session.values()
+    ]
+    sessions_page = Paginator(sessions, RECONCILIATION_SESSIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    mismatches_page = Paginator(rec.mismatches, RECONCILIATION_MISMATCHES_PER_PAGE).get_page(
+        request.GET.get("ecarts")
+    )
+    counts = rec.counts()
+    return render(
+        request,
+        "billing/reconciliation_year.html",
+        {
+            "years": years,
+            "year": year,
+            "rec": rec,
+            "totals": rec.totals,
+            "counts": [(reconciliation.KIND_LABELS[k], counts[k]) for k in reconciliation.KINDS],
+            "sessions_page": sessions_page,
+            "page": sessions_page,
+            "mismatches_page": mismatches_page,
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR, Role.REFERENT)
+def reconciliation_session(request, pk):
+    """One session, candidate by candidate."""
+    from sessions_app.models import Session
+
+    session = get_object_or_404(Session.objects.select_related("room", "academic_year"), pk=pk)
+    rec = reconciliation.for_session(session)
+    if request.GET.get("format") == "csv":
+        return _reconciliation_csv(
+            rec, f"rapprochement-pix-session-{session.date:%Y%m%d}-{session.pk}"
+        )
+    counts = rec.counts()
+    return render(
+        request,
+        "billing/reconciliation_session.html",
+        {
+            "session": session,
+            "rec": rec,
+            "totals": rec.totals,
+            "counts": [(reconciliation.KIND_LABELS[k], counts[k]) for k in reconciliation.KINDS],
+        },
     )

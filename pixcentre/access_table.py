@@ -174,6 +174,7 @@ ACCESS_TABLE: dict[str, Url] = {
     "sessions_app:campaign_allocate": Url(post_only(ADMIN_ONLY), {"pk": "campaign"}),
     # the Pix Certif import file of the session (409 when a candidate's identity is incomplete)
     "sessions_app:export": Url(ADMIN_ONLY, query="session={session}&format=csv"),
+    "sessions_app:habilitations": Url(ADMIN_ONLY),
     "sessions_app:no_show": Url(post_only(ADMIN_ONLY), {"pk": "student_registration"}),
     "sessions_app:prepaid": Url(post_only(ADMIN_ONLY), {"pk": "student_registration"}),
     # --- sessions_app: candidates -------------------------------------------------------------
@@ -232,6 +233,10 @@ ACCESS_TABLE: dict[str, Url] = {
     "billing:fees": Url(ADMIN_ONLY),
     "billing:fee_action": Url(ADMIN_ONLY, {"pk": "external_fee", "action": Lit("paiement")}),
     "billing:gip_statement": Url(ADMIN_AND_REFERENT),
+    # reconciliation with Pix: enrolled, exported, present, results, fees side by side
+    "billing:reconciliation": Url(ADMIN_AND_REFERENT),
+    "billing:reconciliation_year": Url(ADMIN_AND_REFERENT, {"label": "year_label"}),
+    "billing:reconciliation_session": Url(ADMIN_AND_REFERENT, {"pk": "session"}),
 }
 
 

@@ -8,7 +8,15 @@ from candidates.models import AcademicYear, Candidate
 from pixcentre.forms import DateTimeField
 
 from .days import unusual_day
-from .models import MAX_WISHES, Audience, Complementary, Room, Session, SessionStatus
+from .models import (
+    MAX_WISHES,
+    Audience,
+    Complementary,
+    Room,
+    Session,
+    SessionStatus,
+    habilitated_codes,
+)
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -37,7 +45,23 @@ class RoomForm(forms.ModelForm):
         fields = ["site", "name", "address", "capacity", "accessible"]
 
 
-class SessionForm(forms.Form):
+class HabilitatedComplementaryMixin:
+    """Sessions offer only the centre's habilitations: the ``complementary`` choices are the
+    habilitations of the moment the form is built."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["complementary"]
+        codes = habilitated_codes()
+        field.choices = [(code, Complementary(code).label) for code in codes]
+        if not codes:
+            field.help_text = _(
+                "Le centre n’a encore aucune habilitation : un gestionnaire les enregistre dans "
+                "« Habilitations du centre »."
+            )
+
+
+class SessionForm(HabilitatedComplementaryMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
         label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"})
@@ -53,7 +77,7 @@ class SessionForm(forms.Form):
     )
 
 
-class SessionEditForm(forms.Form):
+class SessionEditForm(HabilitatedComplementaryMixin, forms.Form):
     """What may change on a session without moving it: seats, audience, complementary."""
 
     capacity = SessionForm.base_fields["capacity"]
@@ -76,7 +100,7 @@ def _parse_lines(text, parse, message):
     return values
 
 
-class SessionSeriesForm(forms.Form):
+class SessionSeriesForm(HabilitatedComplementaryMixin, forms.Form):
     dates = forms.CharField(
         label=_("Dates"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -284,3 +308,16 @@ class RescheduleForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     room = forms.ModelChoiceField(label=_("Salle"), queryset=Room.objects.all())
+
+
+class HabilitationsForm(forms.Form):
+    habilitations = forms.MultipleChoiceField(
+        label=_("Certifications complémentaires pour lesquelles le centre est habilité"),
+        choices=Complementary.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Exactement celles que Pix a accordées au centre : elles font les colonnes des "
+            "fichiers Pix Certif, et seules elles peuvent être proposées dans une session."
+        ),
+    )

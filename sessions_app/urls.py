@@ -10,6 +10,7 @@ from django.urls import path
 from .views import (
     campaigns,
     convocations,
+    habilitations,
     invigilation,
     merge,
     registrations,
@@ -40,6 +41,7 @@ urlpatterns = [
     path("campagnes/<int:pk>/modifier/", campaigns.campaign_edit, name="campaign_edit"),
     path("campagnes/<int:pk>/attribuer/", campaigns.campaign_allocate, name="campaign_allocate"),
     path("export/", sessions.export, name="export"),
+    path("habilitations/", habilitations.habilitations, name="habilitations"),
     path("inscriptions/<int:pk>/absent/", registrations.registration_no_show, name="no_show"),
     path("inscriptions/<int:pk>/prepaiement/", registrations.registration_prepaid, name="prepaid"),
     # Candidates (and administrators for cancelling)

@@ -129,3 +129,24 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _habilitated_centre(request):
+    """The test centre is habilitated for every complementary certification (so its Pix
+    Certif files carry the six columns), unless a test is marked ``no_habilitations``. Only for
+    tests that use the database."""
+    if request.node.get_closest_marker("no_habilitations"):
+        return
+    if not (
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.utils import timezone
+
+    from sessions_app.models import Complementary, Habilitation
+
+    for code in Complementary.values:
+        Habilitation.objects.get_or_create(code=code, defaults={"granted_at": timezone.now()})

@@ -19,6 +19,7 @@ from ..models import (
     PARIS,
     Audience,
     Campaign,
+    Habilitation,
     Registration,
     RegistrationStatus,
     Room,
@@ -46,6 +47,17 @@ MAX_APPLICANTS = 300
 
 def _call(service, *args, **kwargs):
     return getattr(service, "__wrapped__", service)(*args, **kwargs)
+
+
+# The demo centre's habilitations (Avignon trains teachers and lawyers): its Pix Certif files
+# carry these four columns.
+DEMO_HABILITATIONS = ["clea", "droit", "edu2", "educpe"]
+
+
+def _habilitations(admin):
+    if admin is None or Habilitation.objects.exists():
+        return  # already set (or edited since): leave them alone
+    _call(services.set_habilitations, DEMO_HABILITATIONS, acting_user=admin)
 
 
 def _semester(year: AcademicYear, today: dt.date) -> tuple[str, dt.date, dt.date]:
@@ -80,7 +92,7 @@ def _sessions(year, rooms, start, end, admin):
                     "academic_year": year,
                     "capacity": min(20, room.capacity),
                     "audience": audience,
-                    "complementary": ["droit"] if week % 3 == 0 else [],
+                    "complementary": ["droit", "educpe"] if week % 3 == 0 else [],
                     "status": SessionStatus.OPEN,
                     "created_by": admin,
                 },
@@ -174,6 +186,7 @@ def seed(*, rng, stdout):
         )
         rooms.append(room)
     name, start, end = _semester(year, today)
+    _habilitations(admin)
     sessions = _sessions(year, rooms, start, end, admin)
     student_sessions = [s for s in sessions if s.audience == Audience.STUDENTS]
 

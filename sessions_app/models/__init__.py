@@ -9,6 +9,8 @@ from .convocations import (
     ReminderSent,
     _convocation_path,
 )
+from .exports import ExportedCandidate, ExportFormat
+from .habilitations import Habilitation, habilitated_codes, habilitated_labels
 from .invigilation import (
     INCIDENT_CATEGORIES,
     INCIDENT_ORDER,
@@ -65,6 +67,9 @@ __all__ = [
     "CertificationResult",
     "Complementary",
     "Convocation",
+    "ExportFormat",
+    "ExportedCandidate",
+    "Habilitation",
     "ConvocationStatus",
     "INCIDENT_CATEGORIES",
     "INCIDENT_ORDER",
@@ -90,4 +95,6 @@ __all__ = [
     "TEST_DURATION",
     "Wish",
     "_convocation_path",
+    "habilitated_codes",
+    "habilitated_labels",
 ]

@@ -29,6 +29,7 @@ class Complementary(models.TextChoices):
     DROIT = "droit", "Pix+ Droit"
     EDU_1 = "edu1", "Pix+ Édu 1er degré"
     EDU_2 = "edu2", "Pix+ Édu 2nd degré"
+    EDU_CPE = "educpe", "Pix+ Édu CPE"
     SANTE = "sante", "Pix+ Pro Santé"
 
 

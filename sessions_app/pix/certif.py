@@ -35,13 +35,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from candidates.pix_identity import identity_problems
+from candidates.pix_identity import ABROAD_INSEE, identity_problems, is_born_in_france
 
 COMPLEMENTARY_LABELS = (
     "CléA Numérique",
     "Pix+ Droit",
     "Pix+ Édu 1er degré",
     "Pix+ Édu 2nd degré",
+    "Pix+ Édu CPE",
     "Pix+ Pro Santé",
 )
 PRICING_FREE = "Gratuite"
@@ -205,9 +206,23 @@ def _duplicate_key(c: CertifCandidate):
     return (norm(c.first_name), norm(c.birth_name), c.birth_date)
 
 
-def session_problems(session: CertifSession) -> list[tuple[str, str]]:
-    """What Pix would refuse in the session part of the mass import (``(field, message)``)."""
+def session_problems(
+    session: CertifSession, *, today: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """What Pix would refuse in the session part of the mass import (``(field, message)``);
+    with ``today``, a session in the past too."""
     problems: list[tuple[str, str]] = []
+    if today is not None and session.date and session.date < today:
+        problems.append(
+            (
+                "date",
+                _(
+                    "La session du %(date)s est passée : Pix refuse d’y inscrire des candidats "
+                    "(SESSION_SCHEDULED_IN_THE_PAST)."
+                )
+                % {"date": session.date.strftime("%d/%m/%Y")},
+            )
+        )
     if (session.existing_number or "").strip():
         if not session.existing_number.strip().isdigit():
             problems.append(
@@ -316,7 +331,7 @@ def export_problems(
 ) -> list[tuple[int, str, str]]:
     """Every rule Pix applies, as ``(candidate index, field, message)``; empty when the files
     can be sent as they are. Session problems use ``SESSION_INDEX`` (-1)."""
-    problems = [(SESSION_INDEX, f, m) for f, m in session_problems(session)]
+    problems = [(SESSION_INDEX, f, m) for f, m in session_problems(session, today=today)]
     first_seen: dict[tuple, int] = {}
     for index, c in enumerate(candidates):
         problems += [
@@ -344,6 +359,27 @@ def export_problems(
     return problems
 
 
+def insee_cell(c: CertifCandidate) -> str:
+    """The INSEE code as Pix wants it: ``99`` for a birth abroad, never empty (an empty one
+    makes Pix refuse the whole file: CANDIDATE_FOREIGN_INSEE_CODE_NOT_VALID)."""
+    insee = (c.insee_code or "").strip()
+    if not insee and (c.country or "").strip() and not is_born_in_france(c.country):
+        return ABROAD_INSEE
+    return insee
+
+
+def file_problems(items: list[tuple[CertifSession, list[CertifCandidate]]]) -> list[str]:
+    """What makes Pix refuse a whole file: no candidate at all (INVALID_DOCUMENT)."""
+    if not any(candidates for _session, candidates in items):
+        return [
+            _(
+                "Aucun candidat inscrit dans ce que vous exportez : Pix refuse un fichier sans "
+                "candidat. Inscrivez d’abord des candidats (ou confirmez leurs places)."
+            )
+        ]
+    return []
+
+
 def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
@@ -367,10 +403,14 @@ def mass_import_csv(
     items: list[tuple[CertifSession, list[CertifCandidate]]],
     complementary_labels: tuple[str, ...] = COMPLEMENTARY_LABELS,
 ) -> bytes:
-    """The §2a CSV: UTF-8 with BOM, ``;``, one line per candidate (a session without
-    candidates gets one line with its session columns only). Values are written verbatim;
-    raises ``UnsafeValueError`` for a value a spreadsheet would run as a formula and
-    ``ValueError`` for a complementary certification without a column."""
+    """The §2a CSV: UTF-8 with BOM, ``;``, one line per candidate (a session to create without
+    candidates gets one line with its session columns only; a pre-existing session without
+    candidates gets none). Values are written verbatim (the INSEE code of a birth abroad is
+    ``99``); raises ``UnsafeValueError`` for a value a spreadsheet would run as a formula,
+    ``ValueError`` for a complementary certification without a column and for a file without
+    any candidate (``file_problems``)."""
+    if file_problems(items):
+        raise ValueError("No candidate in the file: Pix refuses it (check file_problems first).")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     writer.writerow(
@@ -401,7 +441,7 @@ def mass_import_csv(
                     c.first_name or "",
                     _date(c.birth_date),
                     c.sex or "",
-                    c.insee_code or "",
+                    insee_cell(c),
                     c.postal_code or "",
                     c.city or "",
                     c.country or "",
@@ -414,7 +454,9 @@ def mass_import_csv(
                     *_complementary_cells(c, complementary_labels),
                 ]
             )
-        if not rows:
+        if not rows and not number:
+            # A session to create, without candidates yet. A session Pix already has
+            # (``Numéro de session préexistante``) and no candidate: nothing to say, no line.
             rows.append(session_cells + empty_candidate)
         for row in rows:
             unsafe = [v for v in row if _is_formula_like(v)]
@@ -435,7 +477,10 @@ def candidate_list_ods(
     header on row 11, candidates from row 12, first column the row number. Texts are string
     cells; extra time is a percentage cell (0.33 shown as 33 %). Dates are written as the text
     ``jj/mm/aaaa`` the header asks for (Pix converts that text), not as date cells whose
-    display would depend on the spreadsheet's locale."""
+    display would depend on the spreadsheet's locale. Raises ``ValueError`` without candidates:
+    Pix refuses an empty list (``file_problems``)."""
+    if not candidates:
+        raise ValueError("No candidate in the list: Pix refuses it (check file_problems first).")
     from odf.number import Number, PercentageStyle
     from odf.number import Text as NumberText
     from odf.opendocument import OpenDocumentSpreadsheet
@@ -511,7 +556,7 @@ def candidate_list_ods(
             c.first_name,
             _date(c.birth_date),
             c.sex,
-            c.insee_code,
+            insee_cell(c),
             c.postal_code,
             c.city,
             c.country,
@@ -557,6 +602,8 @@ __all__ = [
     "candidate_list_ods",
     "candidate_problems",
     "export_problems",
+    "file_problems",
+    "insee_cell",
     "mass_import_csv",
     "session_problems",
 ]

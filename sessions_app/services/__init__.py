@@ -33,6 +33,7 @@ from .campaigns import (
 from .common import (
     SessionError,
 )
+from .habilitations import check_offered, set_habilitations
 from .invigilation import (
     INACTIVE_SESSION_STATUSES,
     InvigilationError,
@@ -99,6 +100,7 @@ __all__ = [
     "busy_window",
     "cancel_registration",
     "change_session_status",
+    "check_offered",
     "choose_complementary",
     "conflicting_session",
     "create_campaign",
@@ -127,6 +129,7 @@ __all__ = [
     "session_staffing",
     "sessions_with_counts",
     "set_pix_certif_identifiers",
+    "set_habilitations",
     "set_prepaid_code",
     "suggest_invigilators",
     "unassign_invigilator",

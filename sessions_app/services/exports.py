@@ -8,8 +8,19 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-from ..models import Complementary, Registration, RegistrationStatus, Session
+from accounts.audit import record
+
+from ..models import (
+    Complementary,
+    ExportedCandidate,
+    Registration,
+    RegistrationStatus,
+    Session,
+    habilitated_labels,
+)
 from ..pix import certif as pix_certif
 
 CSV = "csv"
@@ -75,39 +86,52 @@ def confirmed_registrations(session: Session) -> list[Registration]:
 
 @dataclasses.dataclass
 class Problem:
-    session: Session
+    session: Session | None  # None: a problem of the whole file
     registration: Registration | None  # None: a problem of the session itself
     field: str
     message: str
 
     @property
     def who(self) -> str:
-        return str(self.registration.candidate) if self.registration else str(self.session)
+        if self.registration:
+            return str(self.registration.candidate)
+        return str(self.session) if self.session else ""
 
 
 @dataclasses.dataclass
 class Export:
     items: list[tuple[Session, list[Registration], pix_certif.CertifSession, list]]
     problems: list[Problem]
+    complementary_labels: tuple[str, ...] = pix_certif.COMPLEMENTARY_LABELS
 
 
 def prepare(sessions, *, invigilators=None, today: dt.date | None = None) -> Export:
-    """Records for each session's confirmed candidates, and everything Pix would refuse."""
+    """Records for each session's confirmed candidates, and everything Pix would refuse: the
+    candidates' and sessions' problems, a session in the past, a file without any candidate.
+    The complementary columns are the centre's habilitations."""
+    today = today or timezone.localdate()
+    labels = habilitated_labels()
     items = []
     problems = []
     for session in sessions:
         registrations = confirmed_registrations(session)
         cs = certif_session(session, invigilators=invigilators)
         candidates = [certif_candidate(r) for r in registrations]
-        for index, field, message in pix_certif.export_problems(cs, candidates, today=today):
+        for index, field, message in pix_certif.export_problems(
+            cs, candidates, complementary_labels=labels, today=today
+        ):
             reg = registrations[index] if index != pix_certif.SESSION_INDEX else None
             problems.append(Problem(session, reg, field, message))
         items.append((session, registrations, cs, candidates))
-    return Export(items=items, problems=problems)
+    for message in pix_certif.file_problems([(cs, cands) for _s, _r, cs, cands in items]):
+        problems.append(Problem(None, None, "", message))
+    return Export(items=items, problems=problems, complementary_labels=labels)
 
 
 def mass_import_csv(export: Export) -> bytes:
-    return pix_certif.mass_import_csv([(cs, cands) for _s, _r, cs, cands in export.items])
+    return pix_certif.mass_import_csv(
+        [(cs, cands) for _s, _r, cs, cands in export.items], export.complementary_labels
+    )
 
 
 def candidate_list_ods(export: Export) -> bytes:
@@ -115,7 +139,40 @@ def candidate_list_ods(export: Export) -> bytes:
     if len(export.items) != 1:
         raise ValueError("The candidate list ODS is one session's.")
     _s, _r, cs, candidates = export.items[0]
-    return pix_certif.candidate_list_ods(cs, candidates)
+    return pix_certif.candidate_list_ods(cs, candidates, export.complementary_labels)
+
+
+@transaction.atomic(durable=True)
+def record_export(export: Export, fmt: str, *, acting_user, now=None) -> list[ExportedCandidate]:
+    """Keep who went out to Pix Certif, as they went out (billing mode, prepaid code,
+    complementary certification): the reconciliation with Pix compares it with what came back.
+    One audit row per session."""
+    now = now or timezone.now()
+    actor = acting_user if acting_user and acting_user.is_authenticated else None
+    rows = []
+    for session, registrations, _cs, candidates in export.items:
+        for registration, c in zip(registrations, candidates, strict=True):
+            rows.append(
+                ExportedCandidate(
+                    registration=registration,
+                    exported_at=now,
+                    exported_by=actor,
+                    file_format=fmt,
+                    pricing=c.pricing,
+                    prepaid_code=c.prepaid_code,
+                    complementary=c.complementary,
+                )
+            )
+        record(
+            "pix_certif_exported",
+            actor=actor,
+            obj=session,
+            session_id=session.pk,
+            after={"format": fmt, "candidates": len(candidates)},
+            summary=str(session),
+            now=now,
+        )
+    return ExportedCandidate.objects.bulk_create(rows)
 
 
 def filename(sessions, fmt: str) -> str:

@@ -29,6 +29,7 @@ from .common import (
     _require_administrator,
     _require_self_or_administrator,
 )
+from .habilitations import check_offered
 from .mail import _email_outcome, _email_promotion
 
 
@@ -115,6 +116,8 @@ def _register(
         )
     if complementary and complementary not in session.complementary:
         raise SessionError(_("Cette certification complémentaire n’est pas proposée ici."))
+    if complementary:
+        check_offered([complementary])
     _check_eligible(candidate, year=year, sessions=[session])
 
     free = locking.has_free_seat(session, candidate, year)
@@ -374,6 +377,8 @@ def choose_complementary(
         raise SessionError(_("Cette inscription n’est plus active."))
     if code and code not in registration.session.complementary:
         raise SessionError(_("Cette certification complémentaire n’est pas proposée ici."))
+    if code:
+        check_offered([code])
     if not acting_user.is_administrator and now > registration.session.cancellation_deadline():
         raise SessionError(_("Le délai est dépassé : contactez le centre."))
     before = registration.complementary

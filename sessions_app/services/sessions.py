@@ -23,6 +23,7 @@ from ..models import (
 )
 from . import locking
 from .common import SessionError, _audit, _now, _require_administrator, _year_for
+from .habilitations import check_offered
 from .mail import _email_session_cancelled
 from .registrations import _cancel, _promote_waitlisted
 
@@ -41,6 +42,7 @@ def _overlaps(room: Room, date: dt.date, start_time: dt.time) -> Session | None:
 def _create_session(
     *, acting_user, date, start_time, room, capacity, audience, complementary, status, now
 ):
+    complementary = check_offered(complementary)
     capacity = capacity or min(20, room.capacity)
     if capacity > room.capacity:
         raise SessionError(
@@ -119,7 +121,7 @@ def update_session(
     now = _now(now)
     year, sessions = locking.lock_year_and_sessions(session.academic_year_id, [session.pk])
     session = sessions[session.pk]
-    complementary = list(complementary)
+    complementary = check_offered(complementary)
     if session.status not in EDITABLE_STATUSES:
         raise SessionError(_("Une session passée, finalisée ou annulée ne se modifie plus."))
     if capacity > session.room.capacity:

@@ -327,6 +327,7 @@ def export(request):
             exports.candidate_list_ods(result),
             "application/vnd.oasis.opendocument.spreadsheet",
         )
+    exports.record_export(result, fmt, acting_user=request.user)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(sessions, fmt)}"'
     return response

@@ -18,6 +18,14 @@ from .conftest import NOW, make_candidate, make_session
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _before_the_sessions(time_machine):
+    """The sessions of these tests are in October 2025: export them before they take place
+    (Pix refuses a session in the past, and so does the export)."""
+    time_machine.move_to(NOW, tick=False)
+
+
 # Copied from ../shared/formats/README.md §2a (not imported from the code under test).
 CSV_HEADER = (  # noqa: SIM905 - the README line, split as Pix splits it
     "Numéro de session préexistante;* Nom du site;* Nom de la salle;* Date de début (format: "
@@ -31,7 +39,7 @@ CSV_HEADER = (  # noqa: SIM905 - the README line, split as Pix splits it
 ).split(";") + [
     f"{label} ('oui' ou laisser vide)"
     for label in ("CléA Numérique", "Pix+ Droit", "Pix+ Édu 1er degré", "Pix+ Édu 2nd degré",
-                  "Pix+ Pro Santé")
+                  "Pix+ Édu CPE", "Pix+ Pro Santé")
 ]  # fmt: skip
 ODS_HEADER = [
     "* Nom de naissance", "* Prénom", "* Date de naissance (format : jj/mm/aaaa)",

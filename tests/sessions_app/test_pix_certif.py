@@ -16,6 +16,7 @@ from sessions_app.pix.certif import (
     UnsafeValueError,
     candidate_list_ods,
     export_problems,
+    file_problems,
     mass_import_csv,
 )
 
@@ -33,7 +34,7 @@ README_MASS_IMPORT_HEADER = (
     "(si Tarification part Pix Prépayée)"
 )
 README_LABELS = ["CléA Numérique", "Pix+ Droit", "Pix+ Édu 1er degré", "Pix+ Édu 2nd degré",
-                 "Pix+ Pro Santé"]  # fmt: skip
+                 "Pix+ Édu CPE", "Pix+ Pro Santé"]  # fmt: skip
 README_ODS_HEADERS = [
     "* Nom de naissance", "* Prénom", "* Date de naissance (format : jj/mm/aaaa)",
     "* Sexe (M ou F)", "Code Insee", "Code postal", "Nom de la commune", "Pays",
@@ -162,7 +163,7 @@ def test_csv_reads_back_with_formatted_values():
     assert d2["* Date de naissance (format: JJ/MM/AAAA)"] == "09/12/2001"
     assert d2["Code postal de la commune de naissance"] == "84000"
     assert d2["Temps majoré ? (exemple format: 33%)"] == ""
-    assert [d2[f"{x} ('oui' ou laisser vide)"] for x in README_LABELS] == [""] * 5
+    assert [d2[f"{x} ('oui' ou laisser vide)"] for x in README_LABELS] == [""] * 6
 
 
 def test_existing_session_number_leaves_session_columns_empty():
@@ -186,7 +187,7 @@ def test_csv_refuses_to_write_a_formula():
     with pytest.raises(UnsafeValueError):
         mass_import_csv([(session(), [candidate(birth_name='=HYPERLINK("x")')])])
     with pytest.raises(UnsafeValueError):
-        mass_import_csv([(session(site="+cmd"), [])])
+        mass_import_csv([(session(site="+cmd"), [candidate()])])
 
 
 def test_csv_refuses_a_complementary_certification_without_column():
@@ -377,3 +378,68 @@ def test_problems_are_reported_not_fixed():
     before = replace(c)
     problems(session(), [c])
     assert c == before
+
+
+# --- Issue 13: births abroad, empty files, past sessions, habilitations ----------------------
+
+ABROAD = {"country": "Maroc", "insee_code": "", "city": "Rabat"}
+INSEE_CSV = "Code INSEE de la commune de naissance"
+
+
+def test_a_birth_abroad_goes_out_with_insee_code_99_in_the_csv():
+    header, row = read_csv(mass_import_csv([(session(), [candidate(**ABROAD)])]))
+    assert dict(zip(header, row, strict=True))[INSEE_CSV] == "99"
+
+
+def test_a_birth_abroad_goes_out_with_insee_code_99_in_the_ods():
+    rows, _sheets = read_ods(
+        candidate_list_ods(session(), [candidate(**ABROAD)]), "Liste des candidats"
+    )
+    header = [text for text, _t, _v in rows[10]]
+    insee = header.index("Code Insee")
+    assert rows[11][insee][0] == "99"
+
+
+def test_a_birth_in_france_keeps_its_insee_code():
+    header, row = read_csv(mass_import_csv([(session(), [candidate()])]))
+    assert dict(zip(header, row, strict=True))[INSEE_CSV] == "84007"
+
+
+def test_a_file_without_any_candidate_is_refused_with_a_sentence():
+    (message,) = file_problems([(session(), []), (session(room="Salle 2"), [])])
+    assert "Pix refuse un fichier sans candidat" in message
+    with pytest.raises(ValueError):
+        mass_import_csv([(session(), [])])
+    with pytest.raises(ValueError):
+        candidate_list_ods(session(), [])
+    assert file_problems([(session(), [candidate()])]) == []
+
+
+def test_a_pre_existing_session_without_candidates_writes_no_line():
+    rows = read_csv(mass_import_csv([(session(), [candidate()]),
+                                     (session(existing_number="31245"), [])]))  # fmt: skip
+    assert len(rows) == 2  # the header and the one candidate
+    assert all(r[0] != "31245" for r in rows)
+
+
+def test_a_session_in_the_past_is_reported():
+    past = session(date=TODAY - dt.timedelta(days=1))
+    found = problems(past, [candidate()])
+    assert [(i, f) for i, f, _m in found] == [(SESSION_INDEX, "date")]
+    assert "SESSION_SCHEDULED_IN_THE_PAST" in found[0][2]
+    numbered = session(date=TODAY - dt.timedelta(days=1), existing_number="31245")
+    assert [(i, f) for i, f, _m in problems(numbered, [candidate()])] == [(SESSION_INDEX, "date")]
+    assert problems(session(date=TODAY), [candidate()]) == []
+
+
+def test_columns_are_exactly_the_habilitations_given():
+    labels = ("Pix+ Droit", "Pix+ Édu CPE")
+    header = read_csv(mass_import_csv([(session(), [candidate()])], labels))[0]
+    assert header[21:] == [
+        "Pix+ Droit ('oui' ou laisser vide)",
+        "Pix+ Édu CPE ('oui' ou laisser vide)",
+    ]
+    chose_sante = candidate(complementary="Pix+ Pro Santé")
+    found = problems(session(), [chose_sante], complementary_labels=labels)
+    assert [(i, f) for i, f, _m in found] == [(0, "complementary")]
+    assert "pas habilité" in found[0][2]

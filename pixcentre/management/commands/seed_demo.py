@@ -23,8 +23,10 @@ DEMO_APPS = [
     "sessions_app.demo.results_2026",
     "sessions_app.demo.waitlist",
     "billing",
-    # Last: invigilators staff every seat taken above (billing books external candidates).
+    # Invigilators staff every seat taken above (billing books external candidates).
     "sessions_app.demo.invigilation",
+    # Last: what went out to Pix Certif, and a few mismatches for the reconciliation page.
+    "billing.demo_reconciliation",
 ]
 
 

@@ -39,7 +39,8 @@ class Command(BaseCommand):
         export = exports.prepare(sessions, invigilators=invigilator)
         if export.problems:
             for p in export.problems:
-                self.stderr.write(f"session {p.session.pk} · {p.who} · {p.field}: {p.message}")
+                where = f"session {p.session.pk} · {p.who} · {p.field}" if p.session else "file"
+                self.stderr.write(f"{where}: {p.message}")
             self.stderr.write(
                 f"{len(export.problems)} problem(s): nothing written. Fix them and export again."
             )
