@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import AcademicYear
+from sessions_app.staffing import TEST_MINUTES, format_minutes
 
 from .models import CostParameterSet
 
@@ -58,9 +59,19 @@ class ProjectionForm(forms.Form):
         label=_("Candidats par session"), min_value=0, max_value=1_000, initial=20
     )
     extension = forms.BooleanField(
-        label=_("Prolongation de 40 minutes (tiers-temps) dans chaque session"),
+        label=_(
+            "Prolongation (tiers-temps) dans chaque session : 40 minutes pour 1 h 45, "
+            "au prorata des épreuves plus courtes"
+        ),
         required=False,
         initial=True,
+    )
+    certification = forms.ChoiceField(
+        label=_("Certification passée"),
+        required=False,
+        choices=[("", "Pix — 1 h 45")]
+        + [(label, f"{label} — {format_minutes(m)}") for label, m in TEST_MINUTES.items()],
+        help_text=_("Durées de Pix en 2026 : la surveillance suit la durée de l’épreuve."),
     )
     paying_sessions = forms.IntegerField(
         label=_("Sessions de candidats externes payants (parmi elles)"),

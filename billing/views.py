@@ -151,6 +151,7 @@ def projection(request):
             values["extension"],
             values["paying_sessions"],
             params,
+            certification=values.get("certification", ""),
         )
     return render(
         request, "billing/projection.html", {"form": form, "result": result, "year": year}

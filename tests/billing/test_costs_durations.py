@@ -76,3 +76,15 @@ def test_the_dashboard_prices_each_session_by_its_longest_test(year, room):
     assert lines[droit.pk].invigilator_minutes == 78  # 45 + 15 + 18 (extra time)
     assert lines[core.pk].invigilator_minutes == 120
     assert lines[droit.pk].paid_minutes == 78 + 50
+
+
+@pytest.mark.django_db
+def test_the_projection_page_takes_the_certification(client, referent):
+    client.force_login(referent)
+    url = "/couts/projection/"
+    query = "?sessions=30&candidates=20&extension=on&paying_sessions=0&certification=Pix%2B+Droit"
+    response = client.get(url + query)
+    assert 'data-testid="test-minutes">Pix+ Droit · 45 min' in response.content.decode()
+    assert response.context["result"]["variable_cost"] == Decimal("1197.44")
+    core = client.get(url + "?sessions=30&candidates=20&extension=on&paying_sessions=0")
+    assert core.context["result"]["variable_cost"] == Decimal("1964.55")
