@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pixcentre.filters import uses_filters
+
 from . import services
 from .access import role_required
 from .forms import InviteForm, RoleForm, UserFilterForm
@@ -44,6 +46,7 @@ def filtered_users(params):
 
 @admin_only
 @require_http_methods(["GET"])
+@uses_filters(UserFilterForm)
 def user_list(request):
     form, users = filtered_users(request.GET)
     # Queries: the count, one page of users.

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear
+from pixcentre.filters import YearLabelFilters, uses_filters
 
 from . import costs, dashboard, reconciliation, reports, services
 from .access import receipt_for
@@ -132,6 +133,7 @@ def reopen_parameters(request, label):
 
 
 @role_required(Role.REFERENT)
+@uses_filters(ProjectionForm)
 def projection(request):
     asked = any(name in request.GET for name in ProjectionForm.base_fields)
     form = ProjectionForm(request.GET if asked else None, initial=ProjectionForm.INITIAL)
@@ -167,7 +169,11 @@ def _chosen_year(request, label=None):
     One query: the years are read once and chosen among in Python.
     """
     years = list(AcademicYear.objects.all())
-    label = label or request.GET.get("annee")
+    if label is None:
+        form = YearLabelFilters(request.GET)
+        label = form.values().get("annee")
+        if form.errors:
+            raise Http404  # no year has such a label (NUL, too long)
     if label:
         for year in years:
             if year.label == label:
@@ -179,6 +185,7 @@ def _chosen_year(request, label=None):
 
 
 @role_required(Role.REFERENT)
+@uses_filters(YearLabelFilters)
 def dashboard_view(request):
     years, year = _chosen_year(request)
     if year is None:
@@ -264,6 +271,7 @@ FEES_PER_PAGE = 25
 
 
 @role_required(Role.ADMINISTRATOR)
+@uses_filters(FeeFilterForm)
 def fee_list(request):
     form = FeeFilterForm(request.GET or None)
     fees = Fee.objects.select_related(
@@ -366,6 +374,7 @@ def fee_action(request, pk, action):
 
 
 @role_required(Role.ADMINISTRATOR, Role.REFERENT)
+@uses_filters(PeriodForm)
 def gip_statement_view(request):
     today = timezone.localdate()
     default_start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

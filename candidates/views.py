@@ -18,6 +18,7 @@ from accounts.access import STAFF_ROLES, role_required
 from accounts.models import Role
 from competences import scoring
 from competences.models import Competence
+from pixcentre.filters import uses_filters
 
 from . import access, search, services
 from .forms import CandidateFilterForm, IdentityForm, ProfileImportForm, UnitImportForm
@@ -198,6 +199,7 @@ def filtered_candidates(params):
 
 @role_required(*STAFF_ROLES)
 @require_GET
+@uses_filters(CandidateFilterForm)
 def candidate_list(request):
     form, qs = filtered_candidates(request.GET)
     # Queries: the count, then one page of candidates with their account and UEO flags.
@@ -219,6 +221,7 @@ def safe_cell(value) -> str:
 
 @role_required(*STAFF_ROLES)
 @require_GET
+@uses_filters(CandidateFilterForm)
 def candidate_export(request):
     _form, qs = filtered_candidates(request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -13,6 +14,14 @@ from accounts.access import role_required
 from accounts.models import AuditEntry, Role
 
 from . import health
+from .filters import FilterForm, IdField, uses_filters
+
+
+class AuditFilters(FilterForm):
+    candidate = IdField()
+    session = IdField()
+    action = forms.CharField(required=False, max_length=50)
+
 
 HOME_TEMPLATES = {
     Role.CANDIDATE: "home/candidate.html",
@@ -94,18 +103,16 @@ AUDIT_PAGE_SIZE = 50
 
 
 @role_required(Role.ADMINISTRATOR)
+@uses_filters(AuditFilters)
 def audit_log(request):
     """The audit trail, newest first, filterable by candidate, session and action."""
     entries = AuditEntry.objects.select_related("actor")
-    filters = {}
+    filters = AuditFilters(request.GET).values()
     for param in ("candidate", "session"):
-        value = request.GET.get(param, "").strip()
-        if value.isdigit():
-            entries = entries.filter(**{f"{param}_id": int(value)})
-            filters[param] = value
-    if action := request.GET.get("action", "").strip():
-        entries = entries.filter(action=action)
-        filters["action"] = action
+        if param in filters:
+            entries = entries.filter(**{f"{param}_id": filters[param]})
+    if "action" in filters:
+        entries = entries.filter(action=filters["action"])
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
     return render(

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import AcademicYear, Candidate
+from pixcentre.filters import FilterForm
+from pixcentre.filters import IdField as FilterIdField
 from pixcentre.forms import DateTimeField
 
 from .days import unusual_day
@@ -17,6 +19,28 @@ from .models import (
     SessionStatus,
     habilitated_codes,
 )
+
+
+class SessionListFilters(FilterForm):
+    year = FilterIdField()
+    status = forms.ChoiceField(required=False, choices=[("", "")] + list(SessionStatus.choices))
+
+
+class CalendarFilters(FilterForm):
+    month = forms.CharField(required=False, max_length=7)
+
+    def clean_month(self):
+        """``2026-03``: a month from 2000 to 2099 (year 1 or 9999 overflowed around it)."""
+        value = self.cleaned_data["month"]
+        if not value:
+            return None
+        try:
+            first = dt.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(_("Mois attendu au format AAAA-MM.")) from None
+        if not 2000 <= first.year <= 2099:
+            raise forms.ValidationError(_("Mois attendu au format AAAA-MM."))
+        return first
 
 
 class IdsField(forms.ModelMultipleChoiceField):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role, User
 from candidates.models import AcademicYear
+from pixcentre.filters import FilterForm, uses_filters
 from pixcentre.forms import DateTimeField
 
 from ..models import (
@@ -340,11 +341,16 @@ def incident(request, pk):
 # --- administrator ----------------------------------------------------------------------------
 
 
+class StaffingFilters(FilterForm):
+    sous_effectif = forms.ChoiceField(required=False, choices=[("", ""), ("1", "1")])
+
+
 @role_required(Role.ADMINISTRATOR)
+@uses_filters(StaffingFilters)
 def sessions(request):
     """Coming sessions with their staffing; understaffed ones first flagged."""
     today = timezone.localdate()
-    only_understaffed = request.GET.get("sous_effectif") == "1"
+    only_understaffed = StaffingFilters(request.GET).values().get("sous_effectif") == "1"
     queryset = invigilation.with_staffing(
         Session.objects.filter(date__gte=today - dt.timedelta(days=30)).exclude(
             status=SessionStatus.CANCELLED

@@ -16,6 +16,7 @@ from candidates.models import AcademicYear
 from competences import scoring
 from competences.models import Competence
 from outbox.dispatch import enqueue
+from pixcentre.filters import YearLabelFilters, uses_filters
 
 from ..access import candidate_of
 from ..models import CertificationResult, ResultsImport
@@ -110,15 +111,19 @@ def upload(request):
 
 
 def _year(request):
-    label = request.GET.get("annee") or request.POST.get("annee")
+    """The year asked for (``?annee=``, or the button's field), else the current one; an
+    unknown or unreadable label (NUL, too long) matches no year."""
+    form = YearLabelFilters(request.POST if request.method == "POST" else request.GET)
+    label = form.values().get("annee")
     if label:
-        if "\x00" in label:  # PostgreSQL refuses NUL in a string; no year's label has one
-            return None
         return AcademicYear.objects.filter(label=label).first()
+    if form.errors:
+        return None
     return AcademicYear.current()
 
 
 @role_required(Role.ADMINISTRATOR, Role.REFERENT)
+@uses_filters(YearLabelFilters)
 def statistics_page(request):
     year = _year(request)
     year_id = year.pk if year else None
@@ -151,6 +156,7 @@ def statistics_page(request):
 
 
 @role_required(Role.ADMINISTRATOR, Role.REFERENT)
+@uses_filters(YearLabelFilters)
 def statistics_csv(request):
     year = _year(request)
     snapshot = statistics.latest(year.pk if year else None)

@@ -16,15 +16,18 @@ from django.views.decorators.http import require_POST
 
 from candidates import search as candidate_search
 from candidates.models import AcademicYear, Candidate
+from pixcentre.filters import uses_filters
 
 from .. import services
 from ..forms import (
+    CalendarFilters,
     CandidateSearchForm,
     PixCertifForm,
     RescheduleForm,
     RoomForm,
     SessionEditForm,
     SessionForm,
+    SessionListFilters,
     SessionSeriesForm,
     SessionStatusForm,
 )
@@ -69,13 +72,15 @@ def room_edit(request, pk):
 
 
 @admin_only
+@uses_filters(SessionListFilters)
 def session_list(request):
+    filters = SessionListFilters(request.GET).values()
     years = list(AcademicYear.objects.all())
-    year = next((y for y in years if str(y.pk) == request.GET.get("year")), None)
+    year = next((y for y in years if y.pk == filters.get("year")), None)
     year = year or AcademicYear.current()
     sessions = services.sessions_with_counts(Session.objects.filter(academic_year=year))
-    status = request.GET.get("status")
-    if status in SessionStatus.values:
+    status = filters.get("status")
+    if status:
         sessions = sessions.filter(status=status)
     return render(
         request,
@@ -91,14 +96,10 @@ def session_list(request):
 
 
 @admin_only
+@uses_filters(CalendarFilters)
 def session_calendar(request):
     today = timezone.localdate()
-    try:
-        first = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
-        if not 2000 <= first.year <= 2099:  # year 1 or 9999: the weeks around overflow
-            raise ValueError(first)
-    except ValueError:
-        first = today.replace(day=1)
+    first = CalendarFilters(request.GET).values().get("month") or today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     by_day = defaultdict(list)
     for session in services.sessions_with_counts(
