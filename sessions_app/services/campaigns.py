@@ -7,7 +7,7 @@ order (``locking``), recounts inside the lock, then writes.
 import dataclasses
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
@@ -164,12 +164,25 @@ def update_campaign(
 
 @transaction.atomic(durable=True)
 def apply_for_campaign(
-    campaign: Campaign, candidate: Candidate, session_ids: Sequence[int], *, acting_user, now=None
+    campaign: Campaign,
+    candidate: Candidate,
+    session_ids: Sequence[int],
+    *,
+    acting_user,
+    now=None,
+    offered: Sequence[Session] | None = None,
 ) -> Application:
-    """Apply (or change one's wishes) with up to 3 ranked sessions. Idempotent."""
+    """Apply (or change one's wishes) with up to 3 ranked sessions. Idempotent.
+
+    ``offered``: the campaign's sessions (with their room) as the caller has just read them in
+    this request, with ``campaign`` itself (and its year): they are then not read again. The
+    apply request of a registration opening is the busiest of the year (issue 17: at most 12
+    queries, ``tests/sessions_app/test_apply_queries.py``)."""
     _require_self_or_administrator(acting_user, candidate)
     now = _now(now)
-    campaign = Campaign.objects.get(pk=campaign.pk)
+    if offered is None:
+        campaign = Campaign.objects.select_related("academic_year").get(pk=campaign.pk)
+        offered = campaign.sessions.select_related("room")
     if not campaign.is_open(now):
         raise SessionError(_("Cette campagne n’accepte pas de candidatures en ce moment."))
     session_ids = [int(pk) for pk in session_ids if pk]
@@ -177,7 +190,7 @@ def apply_for_campaign(
         raise SessionError(_("Classez entre 1 et 3 sessions."))
     if len(set(session_ids)) != len(session_ids):
         raise SessionError(_("Chaque session ne peut être choisie qu’une fois."))
-    offered = {s.pk: s for s in campaign.sessions.select_related("room")}
+    offered = {s.pk: s for s in offered}
     if any(pk not in offered for pk in session_ids):
         raise SessionError(_("Cette session ne fait pas partie de la campagne."))
     sessions = [offered[pk] for pk in session_ids]
@@ -185,22 +198,20 @@ def apply_for_campaign(
         raise SessionError(_("Une des sessions choisies n’est plus ouverte."))
     _check_eligible(candidate, year=campaign.academic_year, sessions=sessions)
 
+    # One application per candidate and campaign: the database keeps the first of two
+    # simultaneous requests (a double click) and ignores the other's insert, then the row is
+    # locked until the wishes are written.
+    Application.objects.bulk_create(
+        [Application(campaign=campaign, candidate=candidate, applied_at=now)],
+        ignore_conflicts=True,
+    )
     application = locking.locked(
         Application.objects.filter(campaign=campaign, candidate=candidate)
-    ).first()
-    if application is None:
-        try:
-            with transaction.atomic():
-                application = Application.objects.create(
-                    campaign=campaign, candidate=candidate, applied_at=now
-                )
-        except IntegrityError:  # a double click: the other request created it
-            application = locking.locked(
-                Application.objects.filter(campaign=campaign, candidate=candidate)
-            ).get()
+    ).get()
     current = list(application.wishes.order_by("rank").values_list("session_id", flat=True))
     if current != session_ids:
-        application.wishes.all().delete()
+        if current:
+            application.wishes.all().delete()
         Wish.objects.bulk_create(
             Wish(application=application, rank=rank, session_id=pk)
             for rank, pk in enumerate(session_ids, start=1)

@@ -176,7 +176,7 @@ def offer(request):
 def apply(request, pk):
     candidate = candidate_of(request.user)
     now = timezone.now()
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.select_related("academic_year"), pk=pk)
     if not campaign.is_open(now):
         # A link kept from an email or a bookmark: say why, and where to go instead.
         return render(
@@ -195,16 +195,24 @@ def apply(request, pk):
             _("Cette campagne ne vous concerne pas : choisissez une session ouverte dans l’offre."),
         )
         return redirect("sessions_app:offer")
-    existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
-    initial = {}
-    if existing:
-        for wish in existing.wishes.all():
-            initial[f"wish_{wish.rank}"] = wish.session_id
-    form = ApplicationForm(request.POST or None, sessions=sessions, initial=initial)
+    if request.method == "POST":  # the service reads the application, locked
+        existing, form = None, ApplicationForm(request.POST, sessions=sessions)
+    else:
+        existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
+        initial = {}
+        if existing:
+            for wish in existing.wishes.all():
+                initial[f"wish_{wish.rank}"] = wish.session_id
+        form = ApplicationForm(sessions=sessions, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.apply_for_campaign(
-                campaign, candidate, form.session_ids(), acting_user=request.user
+                campaign,
+                candidate,
+                form.session_ids(),
+                acting_user=request.user,
+                offered=sessions,
+                now=now,
             )
         except SessionError as exc:
             form.add_error(None, exc.message)
@@ -215,6 +223,8 @@ def apply(request, pk):
                 % {"date": timezone.localtime(campaign.closes_at).strftime("%d/%m/%Y %H:%M")},
             )
             return redirect("sessions_app:mine")
+    if request.method == "POST":  # refused: the page says whether wishes were already sent
+        existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
     return render(
         request,
         "sessions_app/apply.html",

@@ -143,3 +143,34 @@ def test_control_without_the_lock_the_same_crowd_oversells(crowd, monkeypatch, r
         session=session, status=RegistrationStatus.CONFIRMED
     ).count()
     assert confirmed > SEATS, "without row locks the race must show (else this test is blind)"
+
+
+def test_a_double_clicked_application_from_many_threads_is_one_with_its_wishes(
+    crowd, administrator
+):
+    """The apply service inserts the application unless it exists (ON CONFLICT DO NOTHING),
+    then locks it: 40 simultaneous identical requests leave one application, its wishes once."""
+    from sessions_app.models import Application, Campaign, Wish
+
+    session, students = crowd
+    one = students[0]
+    Session.objects.filter(pk=session.pk).update(status="open")
+    campaign = Campaign.objects.create(
+        academic_year=session.academic_year,
+        name="Printemps",
+        opens_at=NOW - dt.timedelta(days=1),
+        closes_at=NOW + dt.timedelta(days=1),
+    )
+    campaign.sessions.set([session])
+
+    def apply(session, candidate):
+        services.apply_for_campaign(
+            Campaign(pk=campaign.pk), candidate, [session.pk], acting_user=administrator, now=NOW
+        )
+
+    errors = run_at_once(session, [one] * 40, apply)
+    assert errors == []
+    application = Application.objects.get(candidate=one)
+    assert list(Wish.objects.filter(application=application).values_list("session_id")) == [
+        (session.pk,)
+    ]

@@ -1,0 +1,101 @@
+"""The apply request of a registration opening: its queries, counted (issue 17: at most 12).
+
+Each query is named in the test, so that a new one is a decision, not an accident."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.models import Application, Campaign, Session
+
+# No test transaction around the request: the queries counted are those production sends
+# (the service's durable transaction is then BEGIN and COMMIT, not savepoints).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def statements(queries, *, sql=False):
+    """The statements of a request but BEGIN and COMMIT, which only SQLite's backend logs
+    (psycopg2 sends them without a logged query)."""
+    found = [
+        q["sql"][:120]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() not in ("BEGIN", "COMMIT")
+    ]
+    return found if sql else len(found)
+
+
+@pytest.fixture
+def campaign(year, room):
+    now = timezone.now()
+    day = timezone.localdate() + dt.timedelta(days=40)
+    year.end_date = day + dt.timedelta(days=100)
+    year.save()
+    sessions = [
+        Session.objects.create(
+            academic_year=year,
+            date=day,
+            start_time=dt.time(h, 0),
+            room=room,
+            audience="students",
+            status="open",
+        )
+        for h in (9, 11, 14)
+    ]
+    campaign = Campaign.objects.create(
+        academic_year=year,
+        name="Printemps",
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=2),
+    )
+    campaign.sessions.set(sessions)
+    return campaign, sessions
+
+
+def test_an_application_takes_at_most_12_queries(client, eligible_student, campaign):
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    client.get(url)  # the form first, as a student does
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            url, {"wish_1": sessions[1].pk, "wish_2": sessions[0].pk, "wish_3": ""}
+        )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    # session, user, candidate (authentication); campaign and its year; its sessions and
+    # rooms; the candidate's registrations this year (eligibility); the application inserted
+    # unless it exists (a double click), then read and locked; its wishes read, written; the
+    # audit row.
+    assert statements(queries) == 11, "\n".join(statements(queries, sql=True))
+    assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
+        sessions[1].pk,
+        sessions[0].pk,
+    ]
+
+
+def test_changing_ones_wishes_takes_at_most_12_queries_too(client, eligible_student, campaign):
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    client.post(url, {"wish_1": sessions[1].pk, "wish_2": "", "wish_3": ""})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
+    assert response.status_code == 302
+    # the same, and the old wishes deleted
+    assert statements(queries) == 12, "\n".join(statements(queries, sql=True))
+    assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
+        sessions[2].pk,
+        sessions[0].pk,
+    ]
+
+
+def test_a_refused_application_still_says_wishes_were_sent(client, eligible_student, campaign):
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    client.post(url, {"wish_1": sessions[1].pk})
+    body = client.post(url, {"wish_1": sessions[1].pk, "wish_2": sessions[1].pk}).content.decode()
+    assert "Modifier mes vœux" in body
