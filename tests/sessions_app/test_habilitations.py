@@ -203,3 +203,32 @@ def test_a_birth_abroad_goes_out_with_insee_99_and_the_export_is_kept(
     assert (kept.registration, kept.pricing, kept.file_format) == (registration, "Gratuite", "csv")
     assert kept.exported_by == administrator
     assert AuditEntry.objects.filter(action="pix_certif_exported", session_id=session.pk).exists()
+
+
+def test_the_communes_referential_is_checked_again_before_export(
+    client, administrator, year, room, time_machine
+):
+    """An identity saved before the referential was enforced (or edited elsewhere) is refused
+    at export with the same sentence as at entry."""
+    time_machine.move_to(NOW, tick=False)
+    session = make_session(year, room)
+    unknown = make_candidate()
+    unknown.birth_insee_code = "99999"
+    unknown.save()
+    elsewhere = make_candidate()
+    elsewhere.birth_insee_code, elsewhere.birth_postal_code = "", "84000"
+    elsewhere.birth_city = "Marseille"
+    elsewhere.save()
+    typo = make_candidate()
+    typo.birth_country, typo.birth_insee_code, typo.birth_city = "Frnace", "99", "Paris"
+    typo.save()
+    for c in (unknown, elsewhere, typo):
+        seat(session, c)
+    client.force_login(administrator)
+    response = _export(client, session)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Aucune commune n’a le code INSEE « 99999 »" in html
+    assert "n’a pas le code postal 84000" in html
+    assert "Vouliez-vous dire « France » ?" in html
+    assert not ExportedCandidate.objects.exists()
