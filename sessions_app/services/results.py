@@ -339,6 +339,12 @@ def notify_result(result_id: int, *, now=None) -> str:
             "score": score,
             "url": settings.PIX_SITE_URL.rstrip("/") + reverse("results:mine"),
         }
+        if result.level or result.certification_type:
+            # 2026 files: Pix's level label (« Expert 1 », « Admissible »…) and certification.
+            body += "\n" + _("Certification : %(type)s — niveau : %(level)s") % {
+                "type": result.certification_type or "Pix",
+                "level": result.level or "—",
+            }
         body += "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
             "centre": settings.PIX_CENTRE_NAME,
             "contact": settings.PIX_CENTRE_CONTACT_EMAIL,

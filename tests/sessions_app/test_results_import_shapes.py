@@ -162,3 +162,12 @@ def test_a_score_above_the_setting_widens_the_distribution(settings):
     ]  # fmt: skip
     data = statistics.compute(rows)
     assert data["max_score"] == 1000 and data["distribution"][-1]["count"] == 1
+
+
+def test_the_email_gives_the_certification_and_its_level(year, room, mailoutbox):
+    data = (FIXTURES / FILES["mixed"]).read_bytes()
+    seats = seat_everyone(data, year, room)
+    results.import_results(data, file_name="mixte.csv", now=NOW)
+    results.notify_result(CertificationResult.objects.get(registration=seats["930004"]).pk)
+    body = mailoutbox[-1].body
+    assert "Certification : Pix+ Droit — niveau : Avancé" in body and "Score : —" in body
