@@ -34,7 +34,7 @@ def test_student_sees_their_chart_table_and_tier(student_with_profile, page, scr
     page.get_by_text("Voir les niveaux sous forme de tableau").click()
     table = page.get_by_test_id("profile-table").locator("tbody tr")
     assert table.count() == 16
-    assert "5 / 6" in table.first.inner_text()
+    assert "5 / 7" in table.first.inner_text()
     screenshot("table")
 
 
