@@ -195,6 +195,8 @@ ACCESS_TABLE: dict[str, Url] = {
     "convocations:session": Url(ADMIN_ONLY, {"pk": "session"}),
     "convocations:progress": Url(ADMIN_ONLY, {"pk": "session"}),
     "convocations:resend": Url(POST_ONLY, {"pk": "student_convocation"}),
+    "convocations:set_address": Url(POST_ONLY, {"pk": "student_convocation"}),
+    "convocations:printable": Url(ADMIN_ONLY, {"pk": "session"}),
     "convocations:mine": Url(CANDIDATE_ONLY),
     "convocations:pdf": Url(OWN_OBJECT, {"pk": "student_registration"}),
     "convocations:ics": Url(OWN_OBJECT, {"pk": "student_registration"}),
@@ -211,6 +213,10 @@ ACCESS_TABLE: dict[str, Url] = {
     "invigilation:mark": Url(
         POST_ONLY, {"pk": "session", "registration_pk": "student_registration"}
     ),
+    "invigilation:mark_all": Url(POST_ONLY, {"pk": "session"}),
+    "invigilation:mark_code": Url(POST_ONLY, {"pk": "session"}),
+    # The address in a convocation's QR code: the session's invigilators and administrators.
+    "invigilation:presence": Url(ASSIGNED_SESSION, {"token": "student_presence_token"}),
     "invigilation:incident": Url(ASSIGNED_SESSION, {"pk": "session"}),
     "invigilation:sessions": Url(ADMIN_ONLY),
     "invigilation:assign": Url(ADMIN_ONLY, {"pk": "session"}),

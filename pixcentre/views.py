@@ -41,22 +41,29 @@ def home(request):
         context["candidate"] = getattr(user, "candidate", None)
     if user.is_administrator:
         context.update(administrator_home())
+    if user.is_invigilator:
+        from sessions_app.services.invigilation import assignment_clashes
+
+        context["my_clashes"] = assignment_clashes(invigilator=user)
     return render(request, HOME_TEMPLATES[user.role], context)
 
 
 def administrator_home() -> dict:
     """The counts that matter now (sessions_app.services.overview), the sessions short of
-    invigilators and the external candidates' unpaid fees."""
+    invigilators, the assignments an unavailability clashes with and the external candidates'
+    unpaid fees."""
     from django.db.models import Count, Sum
 
     from billing.models import Fee, FeeStatus
-    from sessions_app.services.invigilation import understaffed_sessions
+    from sessions_app.services.invigilation import assignment_clashes, understaffed_sessions
     from sessions_app.services.overview import admin_overview
 
     unpaid = Fee.objects.filter(status=FeeStatus.DUE).aggregate(n=Count("id"), total=Sum("amount"))
     return {
         "overview": admin_overview(),
         "understaffed_sessions": understaffed_sessions(),
+        # An invigilator declared unavailable after being assigned (three queries).
+        "assignment_clashes": assignment_clashes(),
         "unpaid_fees": unpaid["n"],
         "unpaid_total": unpaid["total"],
     }

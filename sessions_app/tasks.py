@@ -182,3 +182,23 @@ def purge_invigilation_documents_task() -> dict:
     from .services.attendance import purge_documents
 
     return purge_documents()
+
+
+@shared_task(name="sessions_app.tasks.notify_assignment", bind=True, max_retries=4)
+def notify_assignment(self, assignment_id: int) -> str:
+    """Email an invigilator their new assignment with its calendar invitation, once (claimed on
+    ``notified_at``). A mail server that refuses or is down is retried with the convocations'
+    backoff; in-process (no worker to come back later) the failure is logged and the
+    administrator's request is not failed."""
+    from .services import convocations
+    from .services.invigilation import notify_assignment as notify
+
+    try:
+        return notify(assignment_id)
+    except _TRANSIENT_SEND_ERRORS as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            logger.error("Assignment %s: email not sent: %s", assignment_id, exc)
+            return "failed"
+        raise self.retry(
+            exc=exc, countdown=convocations.send_backoff(self.request.retries)
+        ) from exc

@@ -1,6 +1,8 @@
 """Demo convocations and results: the convocations of one coming session (the demo student's,
 else the next one with seats; a few PDFs only, they take time to render) shown as sent, and
-Pix results for one session already held, with their statistics. Idempotent; no email is sent.
+Pix results for one session already held, with their statistics. In that coming session, a
+student imported from Pix Orga who never signed in has no email address: her convocation shows
+« Sans adresse e-mail », to print. Idempotent; no email is sent.
 """
 
 import datetime as dt
@@ -8,7 +10,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from candidates.models import AcademicYear
+from candidates.models import AcademicYear, Candidate, CandidateKind
 from competences import scoring
 
 from ..models import (
@@ -16,6 +18,7 @@ from ..models import (
     Convocation,
     ConvocationStatus,
     Registration,
+    RegistrationSource,
     RegistrationStatus,
     ResultStatus,
     Session,
@@ -64,11 +67,64 @@ def _convocations(today, now) -> str:
         registrations = [demo] + [r for r in registrations if r.pk != demo.pk]
     for registration in registrations[:MAX_DEMO_PDFS]:
         convocation = convocations.generate_convocation(registration, now=now)
-        if convocation.sent_at is None:
+        if convocation.sent_at is None and convocations.recipient(registration):
             Convocation.objects.filter(pk=convocation.pk).update(
                 status=ConvocationStatus.SENT, sent_at=now, attempts=1
             )
-    return f"{min(len(registrations), MAX_DEMO_PDFS)} of {len(registrations)} for {session}"
+        elif convocation.sent_at is None:
+            Convocation.objects.filter(pk=convocation.pk).update(
+                status=ConvocationStatus.NO_ADDRESS
+            )
+    unreachable = _unreachable_candidate(session, now)
+    return f"{min(len(registrations), MAX_DEMO_PDFS)} of {len(registrations)} for {session}" + (
+        f", {unreachable.candidate} without an email address" if unreachable else ""
+    )
+
+
+# Imported from Pix Orga, never signed in, no convocation address: the convened session shows
+# « Sans adresse e-mail » with its reason, and the administrator prints her convocation.
+UNREACHABLE = {
+    "external_id": "21990042",
+    "birth_name": "PETIT",
+    "first_name": "Camille",
+    "sex": "F",
+    "birth_date": dt.date(2003, 2, 11),
+    "birth_insee_code": "84007",
+}
+
+
+def _unreachable_candidate(session, now) -> Registration | None:
+    candidate, _created = Candidate.objects.get_or_create(
+        external_id=UNREACHABLE["external_id"],
+        defaults={
+            **UNREACHABLE,
+            "kind": CandidateKind.STUDENT,
+            "birth_country": "France",
+            "study_year": "L3",
+            "programme": "Licence Informatique",
+        },
+    )
+    registration = Registration.objects.filter(
+        candidate=candidate, academic_year_id=session.academic_year_id
+    ).first()
+    if registration is None:
+        if session.seats_left <= 0:
+            return None
+        registration = Registration.objects.create(
+            candidate=candidate,
+            session=session,
+            academic_year_id=session.academic_year_id,
+            status=RegistrationStatus.CONFIRMED,
+            source=RegistrationSource.OVERRIDE,
+            created_at=now,
+            confirmed_at=now,
+        )
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return None
+    convocation = convocations.generate_convocation(registration, now=now)
+    if convocation.sent_at is None:
+        Convocation.objects.filter(pk=convocation.pk).update(status=ConvocationStatus.NO_ADDRESS)
+    return registration
 
 
 def _level_near(rng, level: float) -> int:

@@ -1,6 +1,8 @@
 """Demo invigilation: four invigilators (the demo ``surveillant`` among them) with their
 availability, assignments for the demo sessions (a few coming ones left understaffed, so that
-the administrators' home flags them), and one held session with its roll call and incidents.
+the administrators' home flags them), one held session with its roll call and incidents, and
+an unavailability the demo invigilator declared over one of their coming sessions (a clash,
+flagged to the administrators and to them).
 
 Idempotent. ``seed_demo`` runs in one transaction, so the services' durable entry points are
 called through ``__wrapped__`` (the same function without its ``atomic(durable=True)``).
@@ -16,6 +18,7 @@ from candidates.models import AcademicYear
 
 from ..models import (
     PARIS,
+    Assignment,
     Audience,
     Incident,
     InvigilatorPeriod,
@@ -25,6 +28,7 @@ from ..models import (
     SessionStatus,
 )
 from ..services import attendance, invigilation
+from ..services.mail import emails_suppressed
 
 INVIGILATORS = [
     ("surveillant@demo.pixcentre.fr", "Paul", "Surveillant"),
@@ -146,7 +150,8 @@ def seed(*, rng, stdout):
     skipped = {
         s.pk for i, s in enumerate(coming) if i % UNDERSTAFFED_EVERY == UNDERSTAFFED_EVERY - 1
     }
-    assigned = sum(_staff(s, admin) for s in sessions if s.pk not in skipped)
+    with emails_suppressed():  # no assignment email to the demo invigilators
+        assigned = sum(_staff(s, admin) for s in sessions if s.pk not in skipped)
     # The roll call of the latest held students' session (externals' sessions get theirs from
     # the billing demo).
     held = [
@@ -159,8 +164,36 @@ def seed(*, rng, stdout):
     ]
     if held:
         _held_session_day(held[-1], admin)
+    clash = _clash(today)
     stdout.write(
         f"Invigilation: {len(INVIGILATORS)} invigilators, {assigned} new assignments, "
         f"{len(invigilation.understaffed_sessions(today=today))} coming sessions understaffed"
-        + (f", roll call taken for {held[-1]}." if held else ".")
+        + (f", roll call taken for {held[-1]}" if held else "")
+        + f", {clash}."
     )
+
+
+def _clash(today: dt.date) -> str:
+    """The demo invigilator declared, after being assigned, an unavailability over one of their
+    coming sessions: the administrators' home, the session's page and the invigilator's own
+    pages flag it."""
+    person = User.objects.filter(email=INVIGILATORS[0][0]).first()
+    assignment = (
+        Assignment.objects.filter(
+            invigilator=person, session__date__gt=today + dt.timedelta(days=2)
+        )
+        .exclude(session__status__in=[SessionStatus.CANCELLED, SessionStatus.FINALISED])
+        .select_related("session")
+        .order_by("session__date", "session__start_time")
+        .first()
+    )
+    if assignment is None:
+        return "no clash (the demo invigilator has no coming session)"
+    start = assignment.session.starts_at - dt.timedelta(hours=1)
+    InvigilatorPeriod.objects.get_or_create(
+        invigilator=person,
+        kind=PeriodKind.UNAVAILABLE,
+        starts_at=start,
+        defaults={"ends_at": start + dt.timedelta(hours=3), "note": "Jury d’examen"},
+    )
+    return f"a clash on {assignment.session}"

@@ -13,6 +13,9 @@ class ConvocationStatus(models.TextChoices):
     GENERATED = "generated", _("Générée")
     SENT = "sent", _("Envoyée")
     FAILED = "failed", _("Échec de l’envoi")
+    # Generated, but no email address is known (an imported candidate who never signed in): a
+    # final state of the batch, to be printed; the next run sends it once an address is known.
+    NO_ADDRESS = "no_address", _("Sans adresse e-mail")
 
 
 def _convocation_path(instance, filename):

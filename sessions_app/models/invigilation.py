@@ -73,6 +73,8 @@ class Assignment(models.Model):
         verbose_name=_("affecté par"),
     )
     created_at = models.DateTimeField(_("affecté le"), default=timezone.now)
+    # The assignment email (with its calendar invitation) was sent: claimed once, never twice.
+    notified_at = models.DateTimeField(_("surveillant prévenu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("affectation de surveillant")

@@ -1,4 +1,6 @@
-"""The day of the session and after: attendance, incidents, finalisation, attendance sheets.
+"""The day of the session and after: attendance (one by one, everybody present at once, or by
+the presence code scanned from a convocation: ``attendance_codes.py``), incidents, finalisation,
+attendance sheets.
 
 Public entries are ``transaction.atomic(durable=True)``, take a keyword-only ``acting_user`` and
 ``now=`` (injected time), write the audit trail (``accounts.audit.record``) and raise
@@ -10,11 +12,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
 
+from .. import attendance_codes
 from ..models import (
     INCIDENT_ORDER,
     AbandonReason,
@@ -71,11 +75,29 @@ def mark_attendance(
     session = registration.session
     _require_session_staff(acting_user, session)
     _require_day_of(session, now)
+    attendance, _changed = _mark(
+        registration,
+        present=present,
+        identity_checked=identity_checked,
+        acting_user=acting_user,
+        now=now,
+    )
+    return attendance
+
+
+def _mark(
+    registration: Registration, *, present: bool, identity_checked, acting_user, now
+) -> tuple[Attendance, bool]:
+    """Write one candidate's attendance (the registration row locked, access checked by the
+    caller). ``identity_checked=None`` keeps what was noted. Returns the row and whether it
+    changed; an unchanged row writes no audit."""
     if registration.status != RegistrationStatus.CONFIRMED:
         raise InvigilationError(_("Seul un candidat avec une place confirmée est à l’appel."))
     status = AttendanceStatus.PRESENT if present else AttendanceStatus.ABSENT
-    identity_checked = bool(identity_checked and present)
     attendance = Attendance.objects.filter(registration=registration).first()
+    if identity_checked is None:
+        identity_checked = bool(attendance and attendance.identity_checked)
+    identity_checked = bool(identity_checked and present)
     before = (
         {"status": attendance.status, "identity_checked": attendance.identity_checked}
         if attendance
@@ -83,7 +105,7 @@ def mark_attendance(
     )
     after = {"status": status, "identity_checked": identity_checked}
     if before == after:
-        return attendance
+        return attendance, False
     if attendance is None:
         attendance = Attendance(registration=registration)
     attendance.status = status
@@ -96,13 +118,115 @@ def mark_attendance(
         actor=acting_user,
         obj=attendance,
         candidate_id=registration.candidate_id,
-        session_id=session.pk,
+        session_id=registration.session_id,
         before=before,
         after=after,
         summary=f"{registration.candidate} · {attendance.get_status_display()}",
         now=now,
     )
+    return attendance, True
+
+
+@transaction.atomic(durable=True)
+def mark_all_present(session: Session, *, acting_user, now=None) -> list[Attendance]:
+    """« Tous présents »: every confirmed candidate not called yet is marked present (identity
+    not checked); those already marked, absent or present, keep their mark. The session's row
+    is locked, so a double tap marks nobody twice. Returns the rows it wrote."""
+    now = _now(now)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    _require_session_staff(acting_user, session)
+    _require_day_of(session, now)
+    registrations = (
+        Registration.objects.select_for_update(of=("self",))
+        .filter(session=session, status=RegistrationStatus.CONFIRMED, attendance__isnull=True)
+        .select_related("candidate")
+        .order_by("candidate__birth_name", "candidate__first_name", "pk")
+    )
+    marked = []
+    for registration in registrations:
+        attendance, changed = _mark(
+            registration, present=True, identity_checked=False, acting_user=acting_user, now=now
+        )
+        if changed:
+            marked.append(attendance)
+    return marked
+
+
+def registration_from_code(session: Session, text: str) -> Registration:
+    """The registration a scanned address, a token or a typed code stands for, in this session.
+    A code that matches nothing, or a forged one, is refused the same way."""
+    unknown = InvigilationError(
+        _("Code inconnu pour cette session : vérifiez-le ou cherchez le candidat dans la liste.")
+    )
+    registration_id, code = attendance_codes.read(text)
+    if registration_id is None:
+        if len(code) != attendance_codes.CODE_LENGTH:
+            raise unknown
+        ids = Registration.objects.filter(session=session).values_list("pk", flat=True)
+        registration_id = next((pk for pk in ids if attendance_codes.matches(pk, code)), None)
+        if registration_id is None:
+            raise unknown
+    elif not attendance_codes.matches(registration_id, code):
+        raise unknown
+    registration = (
+        Registration.objects.select_related("candidate", "session__room")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        raise unknown
+    if registration.session_id != session.pk:
+        raise InvigilationError(
+            _("Cette convocation est celle d’une autre session (%(session)s) : %(candidate)s.")
+            % {"session": registration.session, "candidate": registration.candidate}
+        )
+    return registration
+
+
+@transaction.atomic(durable=True)
+def mark_present_by_code(session: Session, text: str, *, acting_user, now=None) -> Attendance:
+    """The invigilator scanned (or typed) the presence code of a convocation: that candidate
+    is present. What was noted about their identity is kept."""
+    now = _now(now)
+    session = Session.objects.get(pk=session.pk)
+    # Who may mark is checked before the code is read: nothing is told to anyone else.
+    _require_session_staff(acting_user, session)
+    _require_day_of(session, now)
+    registration = registration_from_code(session, text)
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("candidate")
+        .get(pk=registration.pk)
+    )
+    attendance, _changed = _mark(
+        registration, present=True, identity_checked=None, acting_user=acting_user, now=now
+    )
     return attendance
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The registration of a presence address (``<id>-<code>``), if the code is right."""
+    registration_id, code = attendance_codes.read(token)
+    if registration_id is None or not attendance_codes.matches(registration_id, code):
+        return None
+    return (
+        Registration.objects.select_related("candidate", "session__room")
+        .filter(pk=registration_id)
+        .first()
+    )
+
+
+def roll_call_counts(session: Session) -> dict:
+    """Present, absent and not called yet among the confirmed candidates (one query)."""
+    counts = Registration.objects.filter(
+        session=session, status=RegistrationStatus.CONFIRMED
+    ).aggregate(
+        present=Count("pk", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+        absent=Count("pk", filter=Q(attendance__status=AttendanceStatus.ABSENT)),
+        unmarked=Count("pk", filter=Q(attendance__isnull=True)),
+        total=Count("pk"),
+    )
+    return counts
 
 
 E_CODES = {code for code in IncidentCode.values if code.startswith("E")}

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from outbox.dispatch import enqueue
 
-from .. import staffing
+from .. import attendance_codes, staffing
 from ..models import (
     PARIS,
     TEST_DURATION,
@@ -145,6 +145,8 @@ def convocation_context(registration: Registration) -> dict:
         "cancel_url": site_url(_cancel_path()),
         "deadline_text": _("%(date)s à %(time)s")
         % {"date": date_format(deadline, "l j F Y"), "time": deadline.strftime("%H:%M")},
+        "presence_qr": presence_qr(registration),
+        "presence_code": presence_code_text(registration),
     }
 
 
@@ -303,9 +305,10 @@ def _describe(session: Session) -> str:
 
 
 def deliver_convocation(convocation_id: int, *, now=None) -> str:
-    """Send one stored convocation once. Returns ``sent`` or ``skipped`` (already sent, being
-    sent by another run, no longer confirmed, no address); an SMTP error is recorded on the
-    row, the claim released, and re-raised for the task to retry."""
+    """Send one stored convocation once. Returns ``sent``, ``no_address`` (no email address is
+    known: the row says so) or ``skipped`` (already sent, being sent by another run, no longer
+    confirmed); an SMTP error is recorded on the row, the claim released, and re-raised for the
+    task to retry."""
     now = now or timezone.now()
     convocation = (
         Convocation.objects.filter(pk=convocation_id)
@@ -315,8 +318,15 @@ def deliver_convocation(convocation_id: int, *, now=None) -> str:
     if convocation is None or convocation.sent_at is not None or not convocation.file:
         return "skipped"
     registration = convocation.registration
-    if registration.status != RegistrationStatus.CONFIRMED or not recipient(registration):
+    if registration.status != RegistrationStatus.CONFIRMED:
         return "skipped"
+    if not recipient(registration):
+        # Nothing can be sent, and the batch must not wait for it: a final state that says why
+        # (the page offers to print it or to enter an address; the next run retries it).
+        Convocation.objects.filter(pk=convocation_id, sent_at__isnull=True).update(
+            status=ConvocationStatus.NO_ADDRESS, sending_since=None
+        )
+        return "no_address"
     if not _claim(Convocation, convocation_id, now):
         return "skipped"
     try:
@@ -399,7 +409,8 @@ def prepare_resend(convocation: Convocation, *, acting_user, now=None) -> Convoc
 
 
 def progress(session: Session) -> dict:
-    """x / n generated, sent, failed for the administrator's live page (two queries)."""
+    """x / n generated, sent, failed, without an address, for the administrator's live page
+    (two queries)."""
     total = Registration.objects.filter(
         session=session, status=RegistrationStatus.CONFIRMED
     ).count()
@@ -409,10 +420,143 @@ def progress(session: Session) -> dict:
         generated=Count("pk", filter=Q(generated_at__isnull=False) & ~Q(status="pending")),
         sent=Count("pk", filter=Q(sent_at__isnull=False)),
         failed=Count("pk", filter=Q(status=ConvocationStatus.FAILED)),
+        no_address=Count("pk", filter=Q(status=ConvocationStatus.NO_ADDRESS)),
     )
     counts["total"] = total
-    counts["done"] = total > 0 and counts["sent"] + counts["failed"] >= total
+    # Done when every convocation has an outcome: sent, refused, or no address to send it to.
+    finished = counts["sent"] + counts["failed"] + counts["no_address"]
+    counts["done"] = total > 0 and finished >= total
     return counts
+
+
+# --- convocations that email cannot carry -----------------------------------------------------
+
+
+def not_sent_reason(convocation: Convocation | None) -> str:
+    """Why a confirmed candidate's convocation has not gone by email, in words, for the
+    administrator ("" once it is sent)."""
+    if convocation is None or convocation.status == ConvocationStatus.PENDING:
+        return _("Pas encore générée : lancez l’envoi des convocations.")
+    if convocation.sent_at is not None:
+        return ""
+    if convocation.status == ConvocationStatus.NO_ADDRESS:
+        return _(
+            "Aucune adresse e-mail : le candidat ne s’est jamais connecté et aucune adresse de "
+            "convocation n’est connue. Imprimez sa convocation, ou saisissez son adresse pour "
+            "l’envoyer."
+        )
+    if convocation.status == ConvocationStatus.FAILED:
+        return _("Le serveur de messagerie a refusé l’envoi : %(error)s") % {
+            "error": convocation.last_error or "—"
+        }
+    if convocation.sending_since:
+        return _("Envoi en cours.")
+    return _("En attente d’envoi.")
+
+
+@transaction.atomic(durable=True)
+def set_address_and_resend(
+    convocation: Convocation, address: str, *, acting_user, now=None
+) -> Convocation:
+    """The administrator learnt a candidate's address: it becomes their convocation address
+    (audited) and the convocation is sent to it once this is committed."""
+    from django.contrib.auth.base_user import BaseUserManager
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from candidates.models import Candidate
+
+    if not (acting_user and acting_user.is_authenticated and acting_user.is_administrator):
+        raise ConvocationError(_("Seul un gestionnaire peut renvoyer une convocation."))
+    now = now or timezone.now()
+    address = BaseUserManager.normalize_email((address or "").strip())
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ConvocationError(
+            _("« %(address)s » n’est pas une adresse e-mail valide.") % {"address": address}
+        ) from None
+    convocation = (
+        Convocation.objects.select_for_update()
+        .select_related("registration")
+        .get(pk=convocation.pk)
+    )
+    registration = convocation.registration
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise ConvocationError(_("Cette inscription n’est plus confirmée."))
+    candidate = Candidate.objects.select_for_update().get(pk=registration.candidate_id)
+    before = candidate.convocation_email
+    if before != address:
+        candidate.convocation_email = address
+        candidate.save(update_fields=["convocation_email"])
+        audit.record(
+            "convocation_address_set",
+            actor=acting_user,
+            obj=candidate,
+            candidate_id=candidate.pk,
+            session_id=registration.session_id,
+            before={"convocation_email": before},
+            after={"convocation_email": address},
+            summary=str(candidate),
+            now=now,
+        )
+    Convocation.objects.filter(pk=convocation.pk).update(
+        sent_at=None,
+        sending_since=None,
+        attempts=0,
+        last_error="",
+        status=ConvocationStatus.GENERATED if convocation.file else ConvocationStatus.PENDING,
+    )
+    from ..tasks import deliver_convocation, send_session_convocations
+
+    if convocation.file:
+        enqueue(deliver_convocation, convocation.pk)
+    else:
+        enqueue(send_session_convocations, registration.session_id)
+    convocation.refresh_from_db()
+    return convocation
+
+
+# --- the printable convocations of a session --------------------------------------------------
+
+
+def presence_code_text(registration: Registration) -> str:
+    """The presence code as printed under the QR code (``ABCD-EFGH-JKLM``)."""
+    return attendance_codes.display(attendance_codes.code_for(registration.pk))
+
+
+def presence_qr(registration: Registration) -> str:
+    """The QR code of the presence address, as a PNG data URI for WeasyPrint. A PNG (not an
+    SVG) so that the picture in the PDF is the one a scanner reads, and tests can take it out."""
+    import segno
+
+    url = site_url(
+        reverse("invigilation:presence", args=[attendance_codes.token_for(registration.pk)])
+    )
+    return segno.make_qr(url, error="m").png_data_uri(scale=8, border=4)
+
+
+def printable_convocations(session: Session, *, only_not_sent: bool = False) -> tuple[bytes, int]:
+    """One PDF of the session's convocations, one page per confirmed candidate in the order of
+    the attendance list, each in the candidate's language, to post or hand out. Rendered on
+    request from the same template as the stored convocations (so it is never out of date
+    with the seats); ``only_not_sent`` keeps the candidates no email has reached."""
+    import weasyprint
+
+    registrations = _registrations(session.pk).order_by(
+        "candidate__birth_name", "candidate__first_name", "pk"
+    )
+    if only_not_sent:
+        registrations = registrations.exclude(convocation__sent_at__isnull=False)
+    base_url = str(settings.BASE_DIR / "static")
+    documents = [
+        weasyprint.HTML(string=render_html(r, language_for(r)), base_url=base_url).render()
+        for r in registrations
+    ]
+    if not documents:
+        return b"", 0
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(), len(pages)
 
 
 # --- reminders --------------------------------------------------------------------------------

@@ -17,16 +17,21 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from accounts.models import Role, User
+from outbox.dispatch import enqueue
 
 from .. import staffing
 from ..models import (
+    PARIS,
     Assignment,
     InvigilatorPeriod,
     PeriodKind,
@@ -37,6 +42,7 @@ from ..models import (
 )
 from ..models.registrations import test_minutes_expression
 from .common import SessionError
+from .mail import _emails_suppressed, describe_session
 
 # Sessions that no longer need (or never needed) invigilators.
 INACTIVE_SESSION_STATUSES = [SessionStatus.CANCELLED]
@@ -361,7 +367,8 @@ def delete_period(period: InvigilatorPeriod, *, acting_user, now=None) -> None:
 @transaction.atomic(durable=True)
 def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) -> Assignment:
     """Assign an invigilator to a session: refused when they are unavailable or already busy
-    with an overlapping session (the message names it). Assigning twice changes nothing."""
+    with an overlapping session (the message names it). Assigning twice changes nothing. Once
+    committed, the invigilator is emailed the assignment with a calendar invitation."""
     _require_administrator(acting_user)
     now = _now(now)
     if not invigilator.is_invigilator:
@@ -416,6 +423,10 @@ def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) 
         summary=f"{invigilator} → {session}",
         now=now,
     )
+    if not _emails_suppressed.get():
+        from ..tasks import notify_assignment
+
+        enqueue(notify_assignment, assignment.pk)
     return assignment
 
 
@@ -455,3 +466,174 @@ def schedule_of(user, *, academic_year=None):
     if academic_year is not None:
         queryset = queryset.filter(session__academic_year=academic_year)
     return queryset
+
+
+# --- clashes: an unavailability declared over an assignment -----------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Clash:
+    """An invigilator assigned to a session declared an unavailability that overlaps it
+    (declared after the assignment: an assignment during an unavailability is refused)."""
+
+    assignment: Assignment
+    period: InvigilatorPeriod
+
+    @property
+    def session(self) -> Session:
+        return self.assignment.session
+
+    @property
+    def invigilator(self) -> User:
+        return self.assignment.invigilator
+
+
+def assignment_clashes(
+    *, today: dt.date | None = None, session: Session | None = None, invigilator=None
+) -> list[Clash]:
+    """Coming assignments (from ``today``, sessions neither cancelled nor finalised) that an
+    unavailability of their invigilator overlaps, with the 40-minute extension counted when a
+    candidate has extra time. Three queries whatever the numbers: the assignments, the
+    unavailabilities, the sessions' staffing."""
+    today = today or timezone.localdate()
+    since = dt.datetime.combine(today, dt.time(0), tzinfo=PARIS)
+    ahead = InvigilatorPeriod.objects.filter(kind=PeriodKind.UNAVAILABLE, ends_at__gt=since)
+    assignments = (
+        Assignment.objects.filter(session__date__gte=today)
+        .exclude(session__status__in=[*INACTIVE_SESSION_STATUSES, SessionStatus.FINALISED])
+        .filter(Exists(ahead.filter(invigilator=OuterRef("invigilator"))))
+        .select_related("session__room", "invigilator")
+        .order_by("session__date", "session__start_time", "invigilator__last_name", "pk")
+    )
+    if session is not None:
+        assignments = assignments.filter(session_id=session.pk)
+    if invigilator is not None:
+        assignments = assignments.filter(invigilator_id=invigilator.pk)
+    assignments = list(assignments)
+    if not assignments:
+        return []
+    periods = list(
+        ahead.filter(invigilator_id__in={a.invigilator_id for a in assignments}).order_by(
+            "starts_at", "pk"
+        )
+    )
+    minutes = {
+        s.pk: session_staffing(s).minutes
+        for s in with_staffing(Session.objects.filter(pk__in={a.session_id for a in assignments}))
+    }
+    clashes = []
+    for assignment in assignments:
+        window = busy_window(assignment.session, minutes[assignment.session_id])
+        clashes.extend(
+            Clash(assignment, period)
+            for period in periods
+            if period.invigilator_id == assignment.invigilator_id
+            and _overlap(window, (period.starts_at, period.ends_at))
+        )
+    return clashes
+
+
+def clashes_of_period(period: InvigilatorPeriod) -> list[Clash]:
+    """The assignments one unavailability overlaps (told to the invigilator who declares it)."""
+    if period.kind != PeriodKind.UNAVAILABLE:
+        return []
+    return [
+        clash
+        for clash in assignment_clashes(
+            today=timezone.localdate(period.starts_at), invigilator=period.invigilator
+        )
+        if clash.period.pk == period.pk
+    ]
+
+
+# --- the assignment email ---------------------------------------------------------------------
+
+
+def _language_of(user) -> str:
+    return "en" if getattr(user, "preferred_language", "") == "en" else "fr"
+
+
+def build_assignment_ics(assignment: Assignment, *, now=None) -> str:
+    """A VCALENDAR with one VEVENT for the invigilation window (METHOD:REQUEST)."""
+    import icalendar
+
+    session = assignment.session
+    start, end = busy_window(session)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//pixcentre//Surveillance Pix//FR")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", f"assignment-{assignment.pk}@pixcentre")
+    event.add("dtstamp", now or timezone.now())
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", _("Surveillance de la certification Pix"))
+    event.add("location", f"{session.room}, {session.room.address}".strip(", "))
+    event.add(
+        "description",
+        _("Surveillance de la session de certification Pix : %(session)s.")
+        % {"session": describe_session(session)},
+    )
+    event.add("organizer", f"mailto:{settings.PIX_CENTRE_CONTACT_EMAIL}")
+    cal.add_component(event)
+    return cal.to_ical().decode()
+
+
+def _assignment_email(assignment: Assignment, *, now) -> EmailMessage:
+    session = assignment.session
+    invigilator = assignment.invigilator
+    start, end = busy_window(session)
+    with translation.override(_language_of(invigilator)):
+        subject = _("Surveillance de la certification Pix le %(date)s") % {
+            "date": date_format(session.date, "l j F Y")
+        }
+        body = _(
+            "Bonjour %(name)s,\n\nVous êtes affecté(e) à la surveillance de la session de "
+            "certification Pix %(session)s.\nSurveillance de %(start)s à %(end)s (%(minutes)s "
+            "minutes). L’invitation pour votre agenda est jointe.\nLe jour de la session, la "
+            "liste des candidats et l’appel sont sur votre page : %(url)s"
+        ) % {
+            "name": invigilator.first_name or invigilator,
+            "session": describe_session(session),
+            "start": timezone.localtime(start).strftime("%H:%M"),
+            "end": timezone.localtime(end).strftime("%H:%M"),
+            "minutes": int((end - start).total_seconds() // 60),
+            "url": settings.PIX_SITE_URL.rstrip("/")
+            + reverse("invigilation:session_day", args=[session.pk]),
+        }
+        body += "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
+            "centre": settings.PIX_CENTRE_NAME,
+            "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
+        }
+        ics = build_assignment_ics(assignment, now=now)
+    message = EmailMessage(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, to=[invigilator.email]
+    )
+    message.attach("surveillance-pix.ics", ics, "text/calendar; method=REQUEST")
+    return message
+
+
+def notify_assignment(assignment_id: int, *, now=None) -> str:
+    """Email the invigilator their assignment with a calendar invitation, once: claimed on
+    ``notified_at`` with a conditional UPDATE, released when the mail server refuses (the
+    task retries)."""
+    now = _now(now)
+    claimed = Assignment.objects.filter(pk=assignment_id, notified_at__isnull=True).update(
+        notified_at=now
+    )
+    if not claimed:
+        return "skipped"
+    assignment = (
+        Assignment.objects.select_related("session__room", "invigilator")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None or not assignment.invigilator.email:
+        return "skipped"
+    try:
+        _assignment_email(assignment, now=now).send(fail_silently=False)
+    except Exception:
+        Assignment.objects.filter(pk=assignment_id).update(notified_at=None)
+        raise
+    return "sent"

@@ -1,5 +1,6 @@
-"""Convocation pages: the administrator's sending page (live progress, resend one) and the
-candidate's own convocations (PDF and calendar file)."""
+"""Convocation pages: the administrator's sending page (live progress, why one was not sent,
+an address for a candidate email could not reach, resend one, the session's convocations in one
+PDF to print) and the candidate's own convocations (PDF and calendar file)."""
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -41,17 +42,24 @@ def session_detail(request, pk):
         return redirect("convocations:session", pk=session.pk)
     registrations = (
         Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED)
-        .select_related("candidate", "convocation")
+        .select_related("candidate__user", "convocation")
         .order_by("candidate__birth_name", "candidate__first_name")
     )
+    rows = []
+    for registration in registrations:
+        convocation = getattr(registration, "convocation", None)
+        rows.append(
+            {
+                "registration": registration,
+                "convocation": convocation,
+                "address": convocations.recipient(registration),
+                "reason": convocations.not_sent_reason(convocation),
+            }
+        )
     return render(
         request,
         "sessions_app/convocations/session.html",
-        {
-            "session": session,
-            "registrations": registrations,
-            "progress": convocations.progress(session),
-        },
+        {"session": session, "rows": rows, "progress": convocations.progress(session)},
     )
 
 
@@ -82,6 +90,49 @@ def resend(request, pk):
             request,
             _("La convocation de %(candidate)s va être renvoyée.")
             % {"candidate": convocation.registration.candidate},
+        )
+    return redirect("convocations:session", pk=convocation.registration.session_id)
+
+
+@role_required(Role.ADMINISTRATOR)
+def printable(request, pk):
+    """The session's convocations in one PDF, one per page, to print (streamed: rendered on
+    request, never stored). ``?quoi=non-envoyees``: only those no email has reached."""
+    session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
+    only_not_sent = request.GET.get("quoi") == "non-envoyees"
+    pdf, pages = convocations.printable_convocations(session, only_not_sent=only_not_sent)
+    if not pages:
+        messages.info(request, _("Aucune convocation à imprimer."))
+        return redirect("convocations:session", pk=session.pk)
+    suffix = "-non-envoyees" if only_not_sent else ""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="convocations-{session.date:%Y-%m-%d}-{session.pk}{suffix}.pdf"'
+    )
+    return response
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def set_address(request, pk):
+    """An address for a candidate no email could reach, and their convocation sent to it."""
+    convocation = get_object_or_404(
+        Convocation.objects.select_related("registration__candidate"), pk=pk
+    )
+    try:
+        convocations.set_address_and_resend(
+            convocation, request.POST.get("email", ""), acting_user=request.user
+        )
+    except convocations.ConvocationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("La convocation de %(candidate)s va être envoyée à %(address)s.")
+            % {
+                "candidate": convocation.registration.candidate,
+                "address": request.POST.get("email", "").strip(),
+            },
         )
     return redirect("convocations:session", pk=convocation.registration.session_id)
 

@@ -12,11 +12,12 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -28,6 +29,7 @@ from pixcentre.forms import DateTimeField
 from ..models import (
     AbandonReason,
     Assignment,
+    Attendance,
     AttendanceSheet,
     Incident,
     IncidentCode,
@@ -180,7 +182,7 @@ def availability(request):
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invigilation.declare_period(
+            period = invigilation.declare_period(
                 acting_user=request.user,
                 kind=form.cleaned_data["kind"],
                 starts_at=form.cleaned_data["starts_at"],
@@ -191,12 +193,26 @@ def availability(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Période enregistrée."))
+            for clash in invigilation.clashes_of_period(period):
+                messages.warning(
+                    request,
+                    _(
+                        "Cette indisponibilité chevauche la session %(session)s qui vous est "
+                        "confiée : le gestionnaire en est averti. Prévenez-le si vous ne pouvez "
+                        "pas venir."
+                    )
+                    % {"session": clash.session},
+                )
             return redirect("invigilation:availability")
     periods = InvigilatorPeriod.objects.filter(invigilator=request.user).order_by("-starts_at")
     return render(
         request,
         "sessions_app/invigilation/availability.html",
-        {"form": form, "periods": periods},
+        {
+            "form": form,
+            "periods": periods,
+            "clashes": invigilation.assignment_clashes(invigilator=request.user),
+        },
     )
 
 
@@ -225,6 +241,7 @@ def schedule(request):
             "today": today,
             "minutes": minutes,
             "hours": f"{minutes // 60} h {minutes % 60:02d}",
+            "clashes": invigilation.assignment_clashes(invigilator=request.user),
         },
     )
 
@@ -260,6 +277,7 @@ def _day_context(session, user):
         and session.status not in (SessionStatus.CANCELLED, SessionStatus.FINALISED),
         "is_today": session.date == today,
         "extra_time_count": sum(1 for r in rows if r["candidate"].has_extra_time),
+        "counts": attendance.roll_call_counts(session),
     }
 
 
@@ -273,36 +291,137 @@ def session_day(request, pk):
     return render(request, "sessions_app/invigilation/session_day.html", context)
 
 
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _row_state(row) -> dict:
+    """One candidate's attendance as the page's script shows it."""
+    label = row.get_status_display()
+    if row.identity_checked:
+        label += " · " + _("identité vérifiée")
+    return {
+        "registration": row.registration_id,
+        "status": row.status,
+        "identity_checked": row.identity_checked,
+        "label": label,
+    }
+
+
+def _answer(request, session, *, ok, message, attendances=(), anchor=""):
+    """JSON for the page's script (the row states and the counts), else a message and the day
+    page again (without JavaScript)."""
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": ok,
+                "message": message,
+                "rows": [_row_state(a) for a in attendances],
+                "counts": attendance.roll_call_counts(session),
+            },
+            status=200 if ok else 400,
+        )
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(f"{_day_url(session)}{anchor}")
+
+
 @require_POST
 @role_required(*STAFF)
 def mark(request, pk, registration_pk):
     session = session_for(request.user, pk)
     registration = get_object_or_404(Registration, pk=registration_pk, session=session)
+    anchor = f"#candidate-{registration.pk}"
     form = AttendanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choisissez présent ou absent."))
+        return _answer(
+            request, session, ok=False, message=_("Choisissez présent ou absent."), anchor=anchor
+        )
+    present = form.cleaned_data["present"] == "present"
+    try:
+        marked = attendance.mark_attendance(
+            registration,
+            present=present,
+            identity_checked=form.cleaned_data["identity_checked"],
+            acting_user=request.user,
+        )
+    except InvigilationError as error:
+        return _answer(request, session, ok=False, message=error.message, anchor=anchor)
+    message = _("%(candidate)s : %(status)s.") % {
+        "candidate": registration.candidate,
+        "status": _("présent") if present else _("absent"),
+    }
+    return _answer(request, session, ok=True, message=message, attendances=[marked], anchor=anchor)
+
+
+@require_POST
+@role_required(*STAFF)
+def mark_all(request, pk):
+    """« Tous présents »: every candidate not called yet; then the exceptions, one tap each."""
+    session = session_for(request.user, pk)
+    try:
+        marked = attendance.mark_all_present(session, acting_user=request.user)
+    except InvigilationError as error:
+        return _answer(request, session, ok=False, message=error.message)
+    if marked:
+        message = ngettext(
+            "%(n)s candidat marqué présent. Marquez maintenant les absents.",
+            "%(n)s candidats marqués présents. Marquez maintenant les absents.",
+            len(marked),
+        ) % {"n": len(marked)}
     else:
+        message = _("Tous les candidats sont déjà appelés : rien n’a changé.")
+    return _answer(request, session, ok=True, message=message, attendances=marked)
+
+
+@require_POST
+@role_required(*STAFF)
+def mark_code(request, pk):
+    """The presence code of a convocation, scanned by the page's camera or typed."""
+    session = session_for(request.user, pk)
+    try:
+        marked = attendance.mark_present_by_code(
+            session, request.POST.get("code", ""), acting_user=request.user
+        )
+    except InvigilationError as error:
+        return _answer(request, session, ok=False, message=error.message)
+    return _answer(
+        request,
+        session,
+        ok=True,
+        message=_("%(candidate)s : présent.") % {"candidate": marked.registration.candidate},
+        attendances=[marked],
+        anchor=f"#candidate-{marked.registration_id}",
+    )
+
+
+@role_required(*STAFF)
+def presence(request, token):
+    """The address in a convocation's QR code, opened by a phone's own camera app: the
+    candidate and a button to mark them present (a GET never changes anything)."""
+    registration = attendance.registration_for_token(token)
+    if registration is None:
+        raise Http404
+    session = session_for(request.user, registration.session_id)  # 404 if not theirs
+    if request.method == "POST":
         try:
-            attendance.mark_attendance(
-                registration,
-                present=form.cleaned_data["present"] == "present",
-                identity_checked=form.cleaned_data["identity_checked"],
-                acting_user=request.user,
-            )
+            attendance.mark_present_by_code(session, token, acting_user=request.user)
         except InvigilationError as error:
-            _error(request, error)
+            messages.error(request, error.message)
         else:
             messages.success(
-                request,
-                _("%(candidate)s : %(status)s.")
-                % {
-                    "candidate": registration.candidate,
-                    "status": _("présent")
-                    if form.cleaned_data["present"] == "present"
-                    else _("absent"),
-                },
+                request, _("%(candidate)s : présent.") % {"candidate": registration.candidate}
             )
-    return redirect(f"{_day_url(session)}#candidate-{registration.pk}")
+            return redirect(f"{_day_url(session)}#candidate-{registration.pk}")
+    return render(
+        request,
+        "sessions_app/invigilation/presence.html",
+        {
+            "session": session,
+            "registration": registration,
+            "candidate": registration.candidate,
+            "attendance": Attendance.objects.filter(registration=registration).first(),
+        },
+    )
 
 
 def _day_url(session):
@@ -406,6 +525,7 @@ def assign(request, pk):
             "staffing": invigilation.session_staffing(session),
             "assignments": Assignment.objects.filter(session=session).select_related("invigilator"),
             "suggestions": invigilation.suggest_invigilators(session, limit=10),
+            "clashes": invigilation.assignment_clashes(session=session),
         },
     )
 

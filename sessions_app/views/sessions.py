@@ -38,7 +38,7 @@ from ..models import (
     Session,
     SessionStatus,
 )
-from ..services import SessionError, exports
+from ..services import SessionError, convocations, exports, invigilation
 from .common import _act, _refused, admin_only
 
 # --- administrator: rooms and sessions --------------------------------------------------------
@@ -172,13 +172,14 @@ def _assign_search(request, session) -> dict:
 @admin_only
 def session_detail(request, pk):
     """Queries whatever the number of candidates: the session (room, year), its registrations
-    (candidate), its campaigns; with a search, its count and one page of candidates."""
+    (candidate and account), its campaigns, its clashing assignments; with a search, its count
+    and one page of candidates."""
     session = get_object_or_404(Session.objects.select_related("room", "academic_year"), pk=pk)
     assign = _assign_search(request, session)
     if request.GET.get("fragment"):  # the search-as-you-type script asks for the results only
         return render(request, "sessions_app/_assign_results.html", assign)
     registrations = list(
-        session.registrations.select_related("candidate").order_by(
+        session.registrations.select_related("candidate__user").order_by(
             "status", "waitlist_order", "candidate__sort_name", "pk"
         )
     )
@@ -201,6 +202,14 @@ def session_detail(request, pk):
                 }
             ),
             "campaigns": list(session.campaigns.all()),
+            # Flags: an invigilator declared unavailable after being assigned; candidates no
+            # email reaches (their convocation is printed).
+            "clashes": invigilation.assignment_clashes(session=session),
+            "candidates_without_address": [
+                r.candidate
+                for r in groups[RegistrationStatus.CONFIRMED]
+                if not convocations.recipient(r)
+            ],
         },
     )
 

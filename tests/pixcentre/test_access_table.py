@@ -54,6 +54,7 @@ def build_world(*, student, other_student, external, invigilator, administrator)
     from billing import services as billing_services
     from billing.models import PaymentMethod
     from candidates.models import AcademicYear, ProfileImport
+    from sessions_app import attendance_codes
     from sessions_app import services as session_services
     from sessions_app.models import (
         Assignment,
@@ -184,6 +185,7 @@ def build_world(*, student, other_student, external, invigilator, administrator)
         "student_candidate": student.candidate.pk,
         "student_registration": student_registration.pk,
         "student_convocation": convocation.pk,
+        "student_presence_token": attendance_codes.token_for(student_registration.pk),
         "external_fee": fee.pk,
         "external_receipt": receipt.pk,
         "invigilator_period": period.pk,

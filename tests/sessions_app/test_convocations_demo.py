@@ -51,9 +51,14 @@ def test_demo_convenes_one_coming_session_and_gives_results_to_one_held_session(
         convocations_demo.seed(rng=random.Random(1), stdout=StringIO())
 
     convened = Convocation.objects.all()
-    assert convened.count() == 2
+    # The two candidates of the coming session, and Camille Petit, imported without an address.
+    assert convened.count() == 3
     assert {c.registration.session_id for c in convened} == {sessions["next"].pk}
-    assert all(c.file and c.status == ConvocationStatus.SENT for c in convened)
+    assert all(c.file for c in convened)
+    unreachable = convened.get(registration__candidate__external_id="21990042")
+    assert unreachable.status == ConvocationStatus.NO_ADDRESS
+    assert unreachable.registration.candidate.user is None
+    assert {c.status for c in convened.exclude(pk=unreachable.pk)} == {ConvocationStatus.SENT}
     assert CertificationResult.objects.filter(registration__session=sessions["past"]).count() == 2
     assert StatisticsSnapshot.objects.filter(academic_year=year).count() == 1
     assert mail.outbox == []

@@ -63,13 +63,27 @@ def test_administrator_sends_and_follows_progress_then_resends_one(
     assert session.room.name in client.get("/convocations/").content.decode()
     url = f"/convocations/session/{session.pk}/"
     before = json.loads(client.get(url + "progression.json").content)
-    assert before == {"generated": 0, "sent": 0, "failed": 0, "total": 2, "done": False}
+    assert before == {
+        "generated": 0,
+        "sent": 0,
+        "failed": 0,
+        "no_address": 0,
+        "total": 2,
+        "done": False,
+    }
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url)
     assert response.status_code == 302
     after = json.loads(client.get(url + "progression.json").content)
-    assert after == {"generated": 2, "sent": 2, "failed": 0, "total": 2, "done": True}
+    assert after == {
+        "generated": 2,
+        "sent": 2,
+        "failed": 0,
+        "no_address": 0,
+        "total": 2,
+        "done": True,
+    }
     page = client.get(url).content.decode()
     assert "Actualiser" in page and "progression.json" in page and "Envoyée" in page
     assert len(mail.outbox) == 2
