@@ -17,6 +17,14 @@ class Role(models.TextChoices):
     REFERENT = "referent", _("Référent Pix")
 
 
+class IdentitySource(models.TextChoices):
+    """Where an account's identity comes from."""
+
+    EMAIL = "email", _("Adresse e-mail (compte créé sur le site)")
+    CAS = "cas", _("Compte université (CAS)")
+    INVITATION = "invitation", _("Invitation du centre")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -60,6 +68,19 @@ class User(AbstractUser):
         default="fr",
     )
 
+    # Where the identity comes from, and when the university's directory last confirmed it.
+    identity_source = models.CharField(
+        _("origine de l’identité"),
+        max_length=12,
+        choices=IdentitySource,
+        default=IdentitySource.EMAIL,
+    )
+    identity_refreshed_at = models.DateTimeField(
+        _("identité mise à jour le"), null=True, blank=True
+    )
+    # The university account (CAS ``uid``) this account signs in with; empty for email accounts.
+    cas_username = models.CharField(_("identifiant université"), max_length=150, blank=True)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -69,6 +90,14 @@ class User(AbstractUser):
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
         ordering = ["email"]
+        constraints = [
+            # One account per university account: two first sign-ins at once make one.
+            models.UniqueConstraint(
+                fields=["cas_username"],
+                condition=~models.Q(cas_username=""),
+                name="user_cas_username_unique",
+            ),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email

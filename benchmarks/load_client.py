@@ -7,6 +7,9 @@ reverse proxy, ``TRUSTED_PROXY_COUNT=1``). Phases, each a closed loop of ``concu
 students in flight at once:
 
 ``signin``      GET the allauth login page, POST email + password + CSRF token (302 = signed in)
+``cas_signin``  the university sign-in, with fresh cookies: pixcentre's CAS login URL (302 to the
+                CAS server), the CAS login form, its POST (302 back with a ticket), then
+                pixcentre's callback, which validates the ticket with the CAS server (302 = in)
 ``apply_form``  GET the campaign's apply page: CSRF token and the sessions offered
 ``apply``       POST up to three ranked wishes through that form (302 to "my registration")
 ``offer``       GET the offer page: CSRF token of the first-come "take this seat" form
@@ -65,6 +68,7 @@ class Recorder:
 class Student:
     def __init__(self, env, base_url, spec):
         self.spec = spec
+        self.env = env
         self.client = new_session(env, base_url)
         for name, value in spec.get("cookies", {}).items():
             self._set_cookie(name, value)
@@ -121,6 +125,50 @@ def signin(student, rec, phase):
     ok = status == 302 and "/comptes/" not in _location(r)
     rec.add(phase, student.spec["i"], "login_post", status, started, duration, ok,
             error or _location(r))  # fmt: skip
+    return ok
+
+
+TICKET_RE = re.compile(r"[?&]ticket=([^&]+)")
+HIDDEN_RE = re.compile(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
+
+
+def cas_signin(student, rec, phase, cas_url):
+    """The university sign-in, as a browser with no pixcentre session does it."""
+    from urllib.parse import urlsplit
+
+    i = student.spec["i"]
+    student.client = new_session(student.env, student.client.base_url)  # signed out here
+    r, status, error, started, duration = student.request(
+        rec, phase, "cas_start", "GET", "/comptes/universite/?next=/"
+    )
+    login_url = _location(r)
+    ok = status == 302 and login_url.startswith(cas_url)
+    rec.add(phase, i, "cas_start", status, started, duration, ok, error or login_url[:120])
+    if not ok:
+        return False
+    parts = urlsplit(login_url)
+    cas = new_session(student.env, f"{parts.scheme}://{parts.netloc}")
+    started, t0 = time.time(), time.perf_counter()
+    page = cas.request("GET", f"{parts.path}?{parts.query}", name="cas_form")
+    fields = dict(HIDDEN_RE.findall(page.text or ""))
+    ok = page.status_code == 200 and "lt" in fields
+    rec.add(phase, i, "cas_form", page.status_code or 0, started, time.perf_counter() - t0, ok)
+    if not ok:
+        return False
+    fields.update(username=student.spec["cas_username"], password=student.spec["password"])
+    started, t0 = time.time(), time.perf_counter()
+    answer = cas.request("POST", parts.path, data=fields, allow_redirects=False, name="cas_login")
+    back = _location(answer)
+    ticket = TICKET_RE.search(back)
+    rec.add(phase, i, "cas_login", answer.status_code or 0, started, time.perf_counter() - t0,
+            bool(ticket), back[:120])  # fmt: skip
+    if not ticket:
+        return False
+    r, status, error, started, duration = student.request(
+        rec, phase, "cas_callback", "GET", f"/comptes/universite/?next=%2F&ticket={ticket.group(1)}"
+    )
+    ok = status == 302 and _location(r) == "/"
+    rec.add(phase, i, "cas_callback", status, started, duration, ok, error or _location(r))
     return ok
 
 
@@ -238,6 +286,7 @@ def run_phase(config, env, students, rec, phase):
     else:
         jobs = {
             "signin": lambda s: signin(s, rec, phase),
+            "cas_signin": lambda s: cas_signin(s, rec, phase, config.get("cas_url", "")),
             "apply_form": lambda s: apply_form(s, rec, phase, config["campaign_id"]),
             "apply": lambda s: apply(s, rec, phase, config["campaign_id"]),
             "apply_retry": lambda s: apply(s, rec, phase, config["campaign_id"]),

@@ -3,7 +3,7 @@
     pip install locust        # once: the optional extra ``load`` of pyproject.toml
     .venv/bin/python benchmarks/load_registration.py [--students 1000] [--concurrency 50]
         [--database-url postgres://postgres@127.0.0.1:5432/pixcentre_load]
-        [--redis redis://127.0.0.1:6379/14] [--workers 5] [--out FILE]
+        [--redis redis://127.0.0.1:6379/14] [--workers 5] [--out FILE] [--cas]
 
 What it does, in order:
 
@@ -28,6 +28,13 @@ What it does, in order:
    the yearly quota holds; and prints throughput and p50/p95/p99 per request kind. The whole
    result (and every phase's summary) goes to ``--out`` (``benchmarks/results/``, ignored by
    git).
+
+With ``--cas``, the dev CAS server of the tests (django-cas-server, ``tests/cas_server/``) runs
+too, with a university account per student (SUPANN attributes: their student number, email and
+year), gunicorn gets ``CAS_SERVER_URL``, and after the email sign-in every student signs in
+again, with fresh cookies, through CAS (``cas_signin``: pixcentre → CAS form → ticket →
+pixcentre validates it with the CAS server); they apply in that session. ``sign_ins`` in the
+result gives both rates and ``cas_vs_email``.
 
 Logins use the production password hasher (PBKDF2, Django's default): the hash is computed
 once and stored for every seeded account, so seeding is quick but every sign-in pays the real
@@ -54,8 +61,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PASSWORD = "Ouverture-des-inscriptions-2026"  # noqa: S105 (seeded test accounts)
 SEATS = 20
-KINDS = ("login_form", "login_post", "apply_form", "apply_post", "offer_page", "register_post",
-         "ping")  # fmt: skip
+KINDS = ("login_form", "login_post", "cas_start", "cas_form", "cas_login", "cas_callback",
+         "apply_form", "apply_post", "offer_page", "register_post", "ping")  # fmt: skip
 
 
 # --- database ---------------------------------------------------------------------------------
@@ -96,6 +103,8 @@ def drop_database(database_url: str) -> None:
 
 def server_env(args, tmp: Path) -> dict:
     env = os.environ.copy()
+    if getattr(args, "cas_url", ""):
+        env["CAS_SERVER_URL"] = args.cas_url
     env.update(
         DATABASE_URL=args.database_url,
         REDIS_URL=args.redis,
@@ -520,7 +529,53 @@ def parser(description: str, default_db: str, default_out: str) -> argparse.Argu
     p.add_argument("--out", default=default_out)
     p.add_argument("--trusted-proxy-count", type=int, default=1)
     p.add_argument("--keep-database", action="store_true", help="leave the database for a look")
+    p.add_argument(
+        "--cas",
+        action="store_true",
+        help="also sign every student in through the dev CAS server (tests/cas_server), "
+        "after the email sign-in, and report the ratio; they then apply in their CAS session",
+    )
     return p
+
+
+def start_cas_server(students: list[dict], tmp: Path):
+    """The dev CAS server (django-cas-server, tests/cas_server/) with one university account
+    per seeded student: SUPANN attributes with their student number and email."""
+    sys.path.insert(0, str(ROOT))
+    from candidates.models import Candidate
+    from tests.cas_server.process import CASServer, supann
+
+    numbers = dict(Candidate.objects.values_list("user__email", "external_id"))
+    years = dict(Candidate.objects.values_list("user__email", "study_year"))
+    server = CASServer(tmp / "cas")
+    users = {}
+    for student in students:
+        student["cas_username"] = f"etu{student['i']:05d}"
+        users[student["cas_username"]] = (
+            PASSWORD,
+            supann(
+                uid=student["cas_username"], mail=student["email"], givenName="Camille",
+                sn=f"Charge{student['i']:04d}", supannEtuId=numbers[student["email"]],
+                supannEtuCursusAnnee=f"{{SUPANN}}{years[student['email']]}",
+            ),
+        )  # fmt: skip
+    server.set_users(users)
+    return server.start()
+
+
+def signin_rates(records: list[dict], phases: list[dict]) -> dict:
+    """Whole sign-ins a second (the phase's successful sign-ins ÷ its wall time), email and
+    CAS, and pixcentre's own share of a CAS sign-in (its two requests)."""
+    walls = {p["phase"]: p["wall_s"] for p in phases}
+    out = {}
+    for phase, last in (("signin", "login_post"), ("cas_signin", "cas_callback")):
+        ok = sum(1 for r in records if r["phase"] == phase and r["kind"] == last and r["ok"])
+        if phase in walls and walls[phase]:
+            out[phase] = {"signed_in": ok, "wall_s": walls[phase],
+                          "per_s": round(ok / walls[phase], 2)}  # fmt: skip
+    if "signin" in out and "cas_signin" in out and out["signin"]["per_s"]:
+        out["cas_vs_email"] = round(out["cas_signin"]["per_s"] / out["signin"]["per_s"], 2)
+    return out
 
 
 def main():
@@ -539,14 +594,19 @@ def main():
     world = seed(args.students, args.sessions, args.first_come_sessions)
     base = {"base_url": f"http://127.0.0.1:{args.port}", "concurrency": args.concurrency,
             "campaign_id": world["campaign_id"], "ping_requests": args.ping_requests}  # fmt: skip
-    gunicorn = None
+    gunicorn = cas_server = None
+    opening_phases = ["signin", "apply_form", "apply", "ping"]
     try:
+        if args.cas:
+            cas_server = start_cas_server(world["students"], tmp)
+            args.cas_url = cas_server.url
+            base["cas_url"] = cas_server.url
+            opening_phases.insert(1, "cas_signin")
         gunicorn = start_gunicorn(args, tmp)
         t0 = time.perf_counter()
         opening = run_client(
-            dict(base, students=world["students"],
-                 phases=["signin", "apply_form", "apply", "ping"]), tmp, "opening",
-        )  # fmt: skip
+            dict(base, students=world["students"], phases=opening_phases), tmp, "opening"
+        )
         allocation = close_and_allocate(world["campaign_id"])
         race = run_client(
             dict(base, students=opening["students"], phases=["offer", "register"]), tmp, "race"
@@ -556,6 +616,8 @@ def main():
         waiting = outbox_waiting()
     finally:
         stop(gunicorn)
+        if cas_server is not None:
+            cas_server.stop()
     records = opening["records"] + race["records"]
     summary = summarize(records, opening["phases"] + race["phases"])
     campaign = check_campaign(
@@ -574,8 +636,9 @@ def main():
         "register_vs_ping": round(summary["register/register_post"]["req_per_s"] / ping_rps, 3)
         if ping_rps
         else None,
+        "sign_ins": signin_rates(records, opening["phases"]),
         "failed_requests": sum(not r["ok"] for r in records),
-        "opening_wall_s": round(sum(p["wall_s"] for p in opening["phases"][:3]), 1),
+        "opening_wall_s": round(sum(p["wall_s"] for p in opening["phases"][:-1]), 1),
         "total_wall_s": round(total_s, 1),
         "client_cpu_s": opening["client_cpu_s"] + race["client_cpu_s"],
         "allocation": allocation,

@@ -148,9 +148,47 @@ def seed(*, rng, stdout):
     units = services.import_unit_enrolments(
         write_unit_enrolments(rows), academic_year=year, semester=1, now=DEMO_NOW
     )
+    _seed_linking(now=DEMO_NOW)
     services.compute_scores(now=DEMO_NOW)
     tiers = {t: Candidate.objects.filter(priority_tier=t).count() for t in (1, 2, 3)}
     stdout.write(
         f"Candidates: {Candidate.objects.count()} ({new_profiles} profiles imported, "
         f"{units.created} new unit enrolments); tiers 1/2/3: {tiers[1]}/{tiers[2]}/{tiers[3]}."
     )
+
+
+def _seed_linking(*, now) -> None:
+    """Accounts tied to records: three imported students invited by email (links sent, not yet
+    followed) and one disagreement with the university's directory to check. The demo runs
+    without CAS: these are what the roster upload and a university sign-in leave behind."""
+    import secrets
+
+    from django.utils import timezone
+
+    from .models import DiscrepancyField, IdentityDiscrepancy, Invitation, StudyYearSource
+
+    admin = User.objects.filter(email="gestionnaire@demo.pixcentre.fr").first()
+    for number in ("21900002", "21900004", "21900006"):
+        candidate = Candidate.objects.filter(external_id=number, user__isnull=True).first()
+        if candidate is None or candidate.invitations.exists():
+            continue
+        Invitation.objects.create(
+            candidate=candidate,
+            email=f"{candidate.first_name.lower()}.{number}@etu.demo.pixcentre.fr",
+            nonce=secrets.token_urlsafe(16)[:32],
+            created_at=now,
+            created_by=admin,
+            sent_at=now,
+            # Still open whenever the demo is looked at.
+            expires_at=max(now, timezone.now()) + dt.timedelta(days=14),
+        )
+    candidate = Candidate.objects.filter(external_id="21900008").first()
+    if candidate is not None and not candidate.discrepancies.exists():
+        IdentityDiscrepancy.objects.create(
+            candidate=candidate,
+            field=DiscrepancyField.STUDY_YEAR,
+            recorded_value=candidate.study_year or "L2",
+            reported_value="M1",
+            source=StudyYearSource.DIRECTORY,
+            detected_at=now,
+        )

@@ -1,8 +1,12 @@
 """Celery tasks: thin, idempotent wrappers around candidates.services."""
 
+import logging
+
 from celery import shared_task
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -16,3 +20,20 @@ def run_profile_import(import_id: int) -> str:
 def compute_scores_task(candidate_ids: list[int] | None = None) -> int:
     """Recompute scores and tiers (all candidates when no ids): same result when run twice."""
     return services.compute_scores(candidate_ids)
+
+
+@shared_task(bind=True, max_retries=5)
+def send_invitation_task(self, invitation_id: int) -> str:
+    """Email one invitation link: claimed on ``sent_at``, so a second delivery sends nothing. A
+    mail server that refuses or is down is retried with backoff (the claim is released first);
+    in-process, the failure is logged and the administrator's request is not failed (the
+    invitation's page shows it unsent, and inviting again sends a new link)."""
+    from .services import linking
+
+    try:
+        return linking.send_invitation(invitation_id)
+    except OSError as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            logger.error("Invitation %s not sent: %s", invitation_id, exc)
+            return "failed"
+        raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc

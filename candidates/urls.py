@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import linking_views, views
 
 app_name = "candidates"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progression.json", views.import_progress, name="import_progress"),
     path("ueo/", views.units, name="units"),
+    # Linking accounts to records (candidates/services/linking.py)
+    path("invitations/", linking_views.invitations, name="invitations"),
+    path("invitation/<str:token>/", linking_views.invitation, name="invitation"),
+    path("<int:pk>/inviter/", linking_views.invite, name="invite"),
+    path("<int:pk>/annee-d-etudes/", linking_views.study_year, name="study_year"),
+    path("ecarts/", linking_views.discrepancies, name="discrepancies"),
+    path("ecarts/<int:pk>/verifie/", linking_views.discrepancy_check, name="discrepancy_check"),
 ]

@@ -277,7 +277,17 @@ def candidate_detail(request, pk):
         candidate.profiles.select_related("source_import").order_by("-measured_at", "-pk")
     )
     context = _profile_context(candidate)
-    context.update({"history": history, "identity_problems": candidate.identity_problems()})
+    last_invitation = candidate.invitations.order_by("-created_at", "-pk").first()
+    context.update(
+        {
+            "history": history,
+            "identity_problems": candidate.identity_problems(),
+            "open_discrepancies": list(candidate.discrepancies.filter(checked_at__isnull=True)),
+            "last_invitation": last_invitation,
+            "invite_email": candidate.convocation_email
+            or (last_invitation.email if last_invitation else ""),
+        }
+    )
     return render(request, "candidates/detail.html", context)
 
 

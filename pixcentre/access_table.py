@@ -99,6 +99,8 @@ SIGNED_IN = profile(LOGIN, 200, 200, 200, 200, 200, 200)
 # allauth pages for signing in or up: a signed-in person is sent on (home).
 SIGNED_OUT = profile(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 EVERYONE_REDIRECTED = profile(*[REDIRECT] * 7)
+# Off in this configuration, or an object nobody can name (a made-up invitation link).
+NOBODY = profile(*[404] * 7)
 
 
 ACCESS_TABLE: dict[str, Url] = {
@@ -130,6 +132,9 @@ ACCESS_TABLE: dict[str, Url] = {
     "account_confirm_email": Url(PUBLIC, {"key": Lit("cle-inventee")}),
     # no login code pending: back to the login page (without ``next``)
     "account_confirm_login_code": Url(but(SIGNED_OUT, anonymous=REDIRECT)),
+    # university sign-in (CAS): off without CAS_SERVER_URL, as in the test world
+    "cas_ng_login": Url(NOBODY),
+    "cas_ng_logout": Url(NOBODY),
     # --- accounts: users and roles (administrators) -------------------------------------------
     "accounts:users": Url(ADMIN_ONLY),
     "accounts:user_invite": Url(ADMIN_ONLY),
@@ -151,6 +156,14 @@ ACCESS_TABLE: dict[str, Url] = {
     "candidates:import_detail": Url(ADMIN_ONLY, {"pk": "profile_import"}),
     "candidates:import_progress": Url(ADMIN_ONLY, {"pk": "profile_import"}),
     "candidates:units": Url(ADMIN_ONLY),
+    # linking accounts to records: invitations, disagreements with the university, study year
+    "candidates:invitations": Url(ADMIN_ONLY),
+    # a made-up token: 404 for everyone (a real link is the invitee's, whoever follows it)
+    "candidates:invitation": Url(NOBODY, {"token": Lit("jeton-invente")}),
+    "candidates:invite": Url(post_only(ADMIN_ONLY), {"pk": "student_candidate"}),
+    "candidates:study_year": Url(ADMIN_ONLY, {"pk": "student_candidate"}),
+    "candidates:discrepancies": Url(ADMIN_ONLY),
+    "candidates:discrepancy_check": Url(post_only(ADMIN_ONLY), {"pk": Lit("1")}),
     # --- sessions_app: administrators ---------------------------------------------------------
     "sessions_app:sessions": Url(ADMIN_ONLY),
     "sessions_app:calendar": Url(ADMIN_ONLY),

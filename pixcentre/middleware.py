@@ -26,8 +26,24 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if policy := settings.CONTENT_SECURITY_POLICY:
-            response.headers.setdefault("Content-Security-Policy", policy)
+            response.headers.setdefault("Content-Security-Policy", with_cas_origin(policy))
         return response
+
+
+def with_cas_origin(policy: str) -> str:
+    """Signing out of a university account posts here and is redirected to the CAS server,
+    which ``form-action`` must allow: its origin is added when ``CAS_SERVER_URL`` is set."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(getattr(settings, "CAS_SERVER_URL", "") or "")
+    if not (parts.scheme and parts.netloc):
+        return policy
+    origin = f"{parts.scheme}://{parts.netloc}"
+    directives = [d.strip() for d in policy.split(";")]
+    for i, directive in enumerate(directives):
+        if directive.split(" ", 1)[0] == "form-action" and origin not in directive.split():
+            directives[i] = f"{directive} {origin}"
+    return "; ".join(d for d in directives if d)
 
 
 class DatabaseUnavailableMiddleware:

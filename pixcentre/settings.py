@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    # University sign-in (CAS). Always installed (its two small tables: CAS session tickets for
+    # single sign-out), used only when CAS_SERVER_URL is set.
+    "django_cas_ng",
     # Domain apps, lowest first: each may import only those above it.
     "outbox",  # tasks wait here, in the database, until the broker takes them
     "accounts",
@@ -166,6 +169,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Validates a CAS service ticket (only ever called with one, by the CAS login view).
+    "candidates.cas.UniversityCASBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,6 +202,35 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Centre Pix] "
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+
+# --- University sign-in (CAS 3, django-cas-ng) -------------------------------------------------
+# The university's CAS base URL (e.g. https://cas.univ-avignon.fr/cas/). Empty: no university
+# sign-in at all, the login page is the email form only (the embedded default).
+CAS_SERVER_URL = env.str("CAS_SERVER_URL", default="")
+CAS_ENABLED = bool(CAS_SERVER_URL)
+CAS_VERSION = "3"  # attributes come with the ticket validation (p3/serviceValidate)
+# The login page's university button.
+CAS_LOGIN_LABEL = env.str("CAS_LOGIN_LABEL", default="")
+# CAS attribute name -> the SUPANN name pixcentre reads (uid, mail, givenName, sn, supannEtuId,
+# supannEtuCursusAnnee, supannEtuEtape, eduPersonAffiliation), for a CAS that releases them
+# under other names, e.g. "studentNumber=supannEtuId,affiliation=eduPersonAffiliation".
+CAS_RENAME_ATTRIBUTES = env.dict("CAS_RENAME_ATTRIBUTES", default={})
+# Never copy CAS attributes onto the user as they come (an attribute named "role" would set
+# it): candidates/directory.py reads the ones it knows, checks them, and maps them.
+CAS_APPLY_ATTRIBUTES_TO_USER = False
+CAS_CREATE_USER = True
+CAS_REDIRECT_URL = "/"
+CAS_LOGOUT_COMPLETELY = True  # signing out here signs out of the university's CAS too
+CAS_LOGOUT_NEXT_PAGE = "/"
+CAS_CHECK_NEXT = True
+CAS_LOGIN_MSG = None  # the home page says who is signed in; no untranslated flash message
+CAS_LOGGED_MSG = None
+CAS_VERIFY_SSL_CERTIFICATE = True
+# Behind the proxy, the service URL CAS sends the student back to (https://pix.univ…/); empty:
+# built from the request (which SECURE_PROXY_SSL_HEADER makes https behind the proxy).
+CAS_ROOT_PROXIED_AS = env.str("CAS_ROOT_PROXIED_AS", default="")
+# Days an invitation link stays valid.
+PIX_INVITATION_VALIDITY_DAYS = env.int("PIX_INVITATION_VALIDITY_DAYS", default=14)
 
 # --- Language and time ----------------------------------------------------------------------
 # French first: the users are French. Source strings are written in French; the English
@@ -252,6 +286,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
 # Scripts only from this site (pixcentre/middleware.py); empty to send no policy at all.
 CONTENT_SECURITY_POLICY = env.str(
     "CONTENT_SECURITY_POLICY",

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from candidates import cas
 from sessions_app import urls as sessions_urls
 
 from . import accessibility, views
@@ -13,6 +14,13 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("journal/", views.audit_log, name="audit_log"),
     path("accessibilite/", accessibility.statement, name="accessibility"),
+    # University sign-in (CAS): 404 unless CAS_SERVER_URL is set.
+    path("comptes/universite/", cas.UniversityLoginView.as_view(), name="cas_ng_login"),
+    path(
+        "comptes/universite/deconnexion/",
+        cas.UniversityLogoutView.as_view(),
+        name="cas_ng_logout",
+    ),
     path("comptes/", include("allauth.urls")),
     path("utilisateurs/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

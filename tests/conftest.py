@@ -150,3 +150,22 @@ def _habilitated_centre(request):
 
     for code in Complementary.values:
         Habilitation.objects.get_or_create(code=code, defaults={"granted_at": timezone.now()})
+
+
+@pytest.fixture(scope="session")
+def cas_server(tmp_path_factory):
+    """A real CAS 3 server (django-cas-server) in its own process on loopback, for the whole
+    test session; each test chooses its users with ``cas_server.set_user(...)``."""
+    from tests.cas_server.process import CASServer
+
+    server = CASServer(tmp_path_factory.mktemp("cas-server"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cas(cas_server, settings):
+    """University sign-in switched on, against the test CAS server."""
+    settings.CAS_SERVER_URL = cas_server.url
+    return cas_server

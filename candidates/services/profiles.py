@@ -26,6 +26,7 @@ from ..models import (
     PositioningProfile,
     ProfileImport,
     StudyYear,
+    StudyYearSource,
     UnitEnrolment,
     search_values,
 )
@@ -417,6 +418,7 @@ def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, pr
                     *search_values(last_name, first_name, external_id, ""),
                     row.group[:200],
                     year,
+                    StudyYearSource.IMPORT if year else StudyYearSource.UNKNOWN,
                     row.sent_at or now,
                     total,
                     certifiable,
@@ -433,7 +435,7 @@ def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, pr
         # Existing candidates without a year yet get the one the file gives.
         year = _study_year(row.group) if row.group and not study_year else ""
         if year:
-            fill.append((cid, year, programme or row.group[:200]))
+            fill.append((cid, year, StudyYearSource.IMPORT, programme or row.group[:200]))
             study_year = year
         if snapshot is None:
             continue
@@ -465,7 +467,7 @@ def _write_profiles(export: pix_files.ProfilesExport, profile_import, *, now, pr
         if snapshot is not None
     ]
     bulk.insert_rows(PositioningProfile, PROFILE_COLUMNS, profiles, now=now)
-    bulk.update_rows(Candidate, ("study_year", "programme"), fill)
+    bulk.update_rows(Candidate, ("study_year", "study_year_source", "programme"), fill)
     bulk.update_rows(Candidate, SCORE_FIELDS, scores)
     progress(len(rows))
     return counts
@@ -480,6 +482,7 @@ NEW_CANDIDATE_COLUMNS = (
     *SEARCH_FIELDS,  # what Candidate.save would fold (candidates.models.search_values)
     "programme",
     "study_year",
+    "study_year_source",  # who said the year (candidates.models.StudyYearSource)
     "last_activity_at",
     *SCORE_FIELDS,
 )
