@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import views as cas_views
@@ -126,9 +127,17 @@ class UniversityLoginView(cas_views.LoginView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
+        # django-cas-ng checks ``next`` only when CAS_LOGIN_NEXT_PAGE is unset, which its own
+        # defaults never leave it: without this, ?next= could send a student to another site
+        # after signing in.
+        next_url = request.GET.get("next", "")
+        if next_url and not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect("home")
         try:
             return super().get(request)
-        except RedirectException:  # ?next= to another site: refused, start from home
+        except RedirectException:  # refused by django-cas-ng's own check: start from home
             return redirect("home")
         except PermissionDenied:
             message = getattr(request, ERROR_ATTRIBUTE, "") or _(

@@ -223,6 +223,7 @@ CAS_REDIRECT_URL = "/"
 CAS_LOGOUT_COMPLETELY = True  # signing out here signs out of the university's CAS too
 CAS_LOGOUT_NEXT_PAGE = "/"
 CAS_CHECK_NEXT = True
+CAS_IGNORE_REFERER = True  # after signing in: ?next= (checked) or home, never the Referer
 CAS_LOGIN_MSG = None  # the home page says who is signed in; no untranslated flash message
 CAS_LOGGED_MSG = None
 CAS_VERIFY_SSL_CERTIFICATE = True

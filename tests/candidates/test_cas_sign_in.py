@@ -6,7 +6,7 @@ server (``p3/serviceValidate``) and reads the SUPANN attributes the test chose. 
 of the same journey is ``tests/browser/test_university_sign_in.py``.
 """
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -79,9 +79,15 @@ def test_the_university_button_sends_to_the_cas_login_with_our_service_url(clien
     ]
 
 
-def test_a_next_page_on_another_site_is_refused(client, cas):
-    response = client.get(reverse("cas_ng_login") + "?next=https://evil.example.org/")
+@pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org/x"])
+def test_a_next_page_on_another_site_is_refused_before_and_after_cas(client, cas, imported, target):
+    response = client.get(reverse("cas_ng_login") + "?" + urlencode({"next": target}))
     assert response.status_code == 302 and response.url == "/"
+    # Even with a valid ticket for such a service URL: no sign-in, no redirect there.
+    service = "http://testserver/comptes/universite/?" + urlencode({"next": target})
+    response = university_sign_in(client, cas, "lmartin", student_attributes("lmartin"), service)
+    assert response.status_code == 302 and response.url == "/"
+    assert "evil" not in response.url
 
 
 def test_the_csp_allows_the_cas_server_as_a_form_target(client, cas):
