@@ -23,8 +23,8 @@ def imported(db):
     return [
         Candidate.objects.create(
             kind=CandidateKind.STUDENT,
-            birth_name=f"NOM{n}",
-            first_name=f"Prénom{n}",
+            birth_name=("DUPONT", "MOREL", "GIRARD")[n - 1],
+            first_name=("Lina", "Hugo", "Maël")[n - 1],
             external_id=f"2200000{n}",
             study_year="L3",
             study_year_source=StudyYearSource.IMPORT,
@@ -126,7 +126,7 @@ def test_following_the_link_and_signing_in_attaches_that_account(client, adminis
     invitation, token = _invite(imported[0], administrator)
     url = reverse("candidates:invitation", args=[token])
     page = client.get(url)
-    assert page.status_code == 200 and "Prénom1" in page.content.decode()
+    assert page.status_code == 200 and "Lina" in page.content.decode()
     newcomer = make_user("perso@example.org")
     client.force_login(newcomer)
     response = client.post(url)
@@ -235,8 +235,8 @@ def test_typing_an_imported_student_number_and_name_in_the_identity_form_attache
     response = client.post(
         reverse("candidates:identity"),
         {
-            "birth_name": "NOM1",
-            "first_name": "Prénom1",
+            "birth_name": "DUPONT",
+            "first_name": "Lina",
             "external_id": "22000001",
             "sex": "F",
             "birth_date": "2003-05-04",
@@ -263,8 +263,8 @@ def test_the_identity_form_cannot_raise_kind_or_study_year(client, imported):
     response = client.post(
         reverse("candidates:identity"),
         {
-            "birth_name": "NOM1",
-            "first_name": "Prénom1",
+            "birth_name": "DUPONT",
+            "first_name": "Lina",
             "sex": "F",
             "birth_date": "2003-05-04",
             "birth_country": "France",
