@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear
+from pixcentre.confirm import ask_first
 from pixcentre.filters import YearLabelFilters, uses_filters
 
 from . import costs, dashboard, reconciliation, reports, services
@@ -308,6 +311,30 @@ ACTIONS = {
 }
 
 
+CONFIRM_QUESTIONS = {
+    "paiement": gettext_lazy(
+        "Enregistrer le paiement de %(amount)s € par %(who)s (session du %(session)s) ? Un reçu "
+        "numéroté est émis et envoyé ; il ne s’annule pas."
+    ),
+    "remboursement": gettext_lazy(
+        "Rembourser %(amount)s € à %(who)s (session du %(session)s) ? Le remboursement est "
+        "définitif."
+    ),
+    "exoneration": gettext_lazy(
+        "Exonérer %(who)s des frais de %(amount)s € (session du %(session)s) ? L’exonération "
+        "est définitive."
+    ),
+}
+
+
+def _shown(field, value) -> str:
+    """A cleaned form value as a person reads it on the confirmation page."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    choices = dict(getattr(field, "choices", None) or ())
+    return str(choices.get(value, value))
+
+
 @role_required(Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def fee_action(request, pk, action):
@@ -324,6 +351,26 @@ def fee_action(request, pk, action):
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # A receipt number, a refund or a waiver cannot be taken back: confirm first.
+        page = ask_first(
+            request,
+            question=CONFIRM_QUESTIONS[action]
+            % {
+                "amount": number_format(fee.amount, 2, force_grouping=True),
+                "who": fee.registration.candidate,
+                "session": fee.registration.session,
+            },
+            details=[
+                f"{form.fields[name].label} : {_shown(form.fields[name], value)}"
+                for name, value in data.items()
+                if value
+            ],
+            confirm_label=str(title),
+            cancel_url=reverse("billing:fees"),
+            danger=action != "paiement",
+        )
+        if page:
+            return page
         try:
             if action == "paiement":
                 payment = services.record_payment(

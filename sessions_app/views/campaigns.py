@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outbox.dispatch import enqueue
+from pixcentre.confirm import ask_first
 
 from .. import services
 from ..forms import (
@@ -110,6 +112,18 @@ def campaign_allocate(request, pk):
             request, _("La campagne est encore ouverte : l’attribution se fait après sa clôture.")
         )
     else:
+        page = ask_first(
+            request,
+            question=_(
+                "Attribuer les places de la campagne « %(name)s » ? Chaque candidat "
+                "reçoit son résultat par e-mail ; l’attribution ne se refait pas."
+            )  # fmt: skip
+            % {"name": campaign.name},
+            confirm_label=_("Attribuer les places"),
+            cancel_url=reverse("sessions_app:campaign", args=[pk]),
+        )
+        if page:
+            return page
         enqueue(allocate_campaign_task, campaign.pk)
         messages.success(
             request, _("Attribution lancée : chaque candidat reçoit son résultat par e-mail.")

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role, User
 from candidates.models import AcademicYear
+from pixcentre.confirm import ask_first
 from pixcentre.filters import FilterForm, uses_filters
 from pixcentre.forms import DateTimeField
 
@@ -545,6 +547,18 @@ def finalise(request, pk):
     """Incidents per candidate in Pix Certif's order and words, then finalise."""
     session = session_for(request.user, pk)
     if request.method == "POST":
+        page = ask_first(
+            request,
+            question=_(
+                "Finaliser la session du %(session)s ? Présences, absences et incidents "
+                "ne changeront plus."
+            )
+            % {"session": session},
+            confirm_label=_("Finaliser la session"),
+            cancel_url=reverse("invigilation:finalise", args=[session.pk]),
+        )
+        if page:
+            return page
         try:
             result = attendance.finalise_session(session, acting_user=request.user)
         except InvigilationError as error:

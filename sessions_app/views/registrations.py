@@ -5,6 +5,7 @@ actions on one registration (override, no-show, cancel, complementary, prepaid c
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear, CandidateKind
+from pixcentre.confirm import ask_first
 
 from .. import services
 from ..access import candidate_of, registration_for
@@ -56,6 +58,18 @@ def session_override(request, pk):
 @require_POST
 def registration_no_show(request, pk):
     registration = registration_for(request.user, pk)
+    page = ask_first(
+        request,
+        question=_(
+            "Marquer %(who)s absent(e) à la session du %(session)s ? La place reste "
+            "comptée dans le quota annuel."
+        )
+        % {"who": registration.candidate, "session": registration.session},
+        confirm_label=_("Marquer absent(e)"),
+        cancel_url=reverse("sessions_app:session", args=[registration.session_id]),
+    )
+    if page:
+        return page
     _act(
         request,
         lambda: services.mark_no_show(registration, acting_user=request.user),

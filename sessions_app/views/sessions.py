@@ -9,13 +9,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from candidates import search as candidate_search
 from candidates.models import AcademicYear, Candidate
+from pixcentre.confirm import ask_first
 from pixcentre.filters import uses_filters
 
 from .. import services
@@ -214,12 +216,40 @@ def session_detail(request, pk):
     )
 
 
+# Status changes with no way back: asked for confirmation first (pixcentre/confirm.py).
+IRREVERSIBLE_STATUSES = {
+    SessionStatus.CANCELLED: gettext_lazy(
+        "Annuler la session du %(session)s ? Tous les inscrits sont prévenus par e-mail ; une "
+        "session annulée ne rouvre pas."
+    ),
+    SessionStatus.HELD: gettext_lazy(
+        "Marquer la session du %(session)s comme passée ? Elle ne pourra plus rouvrir aux "
+        "inscriptions."
+    ),
+    SessionStatus.FINALISED: gettext_lazy(
+        "Finaliser la session du %(session)s ? Émargement et incidents ne changeront plus."
+    ),
+}
+
+
 @admin_only
 @require_POST
 def session_status(request, pk):
-    session = get_object_or_404(Session, pk=pk)
+    session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
     form = SessionStatusForm(request.POST)
     if form.is_valid():
+        status = form.cleaned_data["status"]
+        if status in IRREVERSIBLE_STATUSES and session.can_become(status):
+            page = ask_first(
+                request,
+                question=IRREVERSIBLE_STATUSES[status] % {"session": session},
+                confirm_label=_("Passer à « %(status)s »")
+                % {"status": SessionStatus(status).label},
+                cancel_url=reverse("sessions_app:session", args=[pk]),
+                danger=status == SessionStatus.CANCELLED,
+            )
+            if page:
+                return page
         _act(
             request,
             lambda: services.change_session_status(

@@ -86,12 +86,15 @@ def test_administrator_sees_who_has_not_paid_and_records_a_payment(client, admin
     url = reverse("billing:fee_action", args=[own_fee.pk, "paiement"])
     confirm = client.get(url)
     assert "Confirmer" in confirm.content.decode()
-    response = client.post(
-        url, {"paid_on": "2025-10-02", "method": "cheque", "reference": "0001234"}, follow=True
-    )
+    data = {"paid_on": "2025-10-02", "method": "cheque", "reference": "0001234"}
+    step = client.post(url, data)  # a receipt number cannot be taken back: confirm first
+    assert "Un reçu numéroté est émis" in step.content.decode()
+    assert "Moyen de paiement : Chèque" in step.content.decode()
+    assert Fee.objects.get(pk=own_fee.pk).status == FeeStatus.DUE
+    response = client.post(url, {**data, "confirmed": "1"}, follow=True)
     assert "Paiement enregistré : reçu n° 2025-2026-00001." in response.content.decode()
     assert Fee.objects.get(pk=own_fee.pk).status == FeeStatus.PAID
-    again = client.post(url, {"paid_on": "2025-10-02", "method": "cheque"})
+    again = client.post(url, {"paid_on": "2025-10-02", "method": "cheque", "confirmed": "1"})
     assert "déjà payés" in again.content.decode()
     assert Receipt.objects.count() == 1
     assert 'data-testid="unpaid-soon-empty"' in client.get(reverse("billing:fees")).content.decode()
@@ -121,16 +124,20 @@ def test_refund_and_waiver_pages(client, administrator, year, room):
     due = make_registration(session, make_external())
     client.force_login(administrator)
     refund_url = reverse("billing:fee_action", args=[paid.fee.pk, "remboursement"])
-    refused = client.post(refund_url, {"refunded_on": "2025-10-05", "reason": "session_cancelled"})
+    refund = {"refunded_on": "2025-10-05", "reason": "session_cancelled", "confirmed": "1"}
+    refused = client.post(refund_url, refund)
     assert "pas été annulée" in refused.content.decode()
     sessions_services.change_session_status(session, "cancelled", acting_user=administrator)
-    client.post(refund_url, {"refunded_on": "2025-10-05", "reason": "session_cancelled"})
+    step = client.post(refund_url, {**refund, "confirmed": ""})
+    assert "Le remboursement est définitif" in step.content.decode()
+    assert Fee.objects.get(pk=paid.fee.pk).status == FeeStatus.PAID
+    client.post(refund_url, refund)
     assert Fee.objects.get(pk=paid.fee.pk).status == FeeStatus.REFUNDED
     # the due fee of the cancelled session is no longer due
     assert Fee.objects.get(pk=due.fee.pk).status == FeeStatus.CANCELLED
     other = make_registration(make_session(year, room, hour=16), make_external())
     waive_url = reverse("billing:fee_action", args=[other.fee.pk, "exoneration"])
-    client.post(waive_url, {"reason": "Demandeur d’emploi"})
+    client.post(waive_url, {"reason": "Demandeur d’emploi", "confirmed": "1"})
     assert Fee.objects.get(pk=other.fee.pk).status == FeeStatus.WAIVED
     assert client.get(reverse("billing:fee_action", args=[other.fee.pk, "x"])).status_code == 404
 

@@ -105,6 +105,8 @@ def test_invigilator_takes_the_roll_call_and_administrator_finalises(
     )
     screenshot("finalisation")
     page.get_by_role("button", name="Finaliser la session").click()
+    page.get_by_test_id("confirm-question").wait_for()
+    page.get_by_role("button", name="Finaliser la session").click()
     page.get_by_text("Session finalisée : 1 présent(s), 2 absent(s), 1 incident(s)").wait_for()
     assert page.get_by_test_id("session-status").inner_text() == "Finalisée"
     screenshot("finalised")

@@ -280,7 +280,8 @@ def test_a_certification_season(
     assert "MARTIN Léa" in preview and "ROUX Hugo" in preview
     walk.step("allocation-preview")
     assert Registration.objects.count() == 0
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Attribuer les places").click()
+    page.get_by_test_id("confirm-question").wait_for()
     page.get_by_role("button", name="Attribuer les places").click()
     page.get_by_text("Attribution lancée").wait_for()
     assert "places attribuées le" in page.get_by_test_id("campaign-state").inner_text()
@@ -379,6 +380,9 @@ def test_a_certification_season(
     page.get_by_label("Référence").fill("TPE 000417")
     walk.step("payment-form")
     page.get_by_role("button", name="Confirmer").click()
+    page.get_by_test_id("confirm-question").wait_for()  # a receipt number is for good
+    walk.step("payment-confirmation")
+    page.get_by_role("button", name="Enregistrer un paiement").click()
     page.get_by_test_id("unpaid-soon-empty").wait_for()
     assert Fee.objects.get(registration__candidate=external.candidate).status == "paid"
     walk.step("fee-paid")
@@ -409,6 +413,8 @@ def test_a_certification_season(
     page.goto(f"/sessions/{afternoon.pk}/")
     page.get_by_role("link", name="Émargement et finalisation").click()
     walk.step("finalisation")
+    page.get_by_role("button", name="Finaliser la session").click()
+    page.get_by_test_id("confirm-question").wait_for()
     page.get_by_role("button", name="Finaliser la session").click()
     page.get_by_text("Session finalisée : 2 présent(s), 0 absent(s)").wait_for()
     walk.step("finalised")

@@ -75,7 +75,8 @@ def test_student_applies_admin_allocates_student_sees_seat(
     assert "MARTIN Léa" in preview.inner_text()
     screenshot("preview")
     assert Registration.objects.count() == 0
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Attribuer les places").click()
+    page.get_by_test_id("confirm-question").wait_for()  # a confirmation page, no JavaScript
     page.get_by_role("button", name="Attribuer les places").click()
     page.get_by_text("Attribution lancée").wait_for()
     assert re.search("places attribuées le", page.get_by_test_id("campaign-state").inner_text())

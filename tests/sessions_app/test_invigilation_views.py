@@ -242,6 +242,12 @@ def test_finalisation_page_lists_incidents_in_pix_order_then_finalises(
     assert page.index("<strong>C1</strong>") < page.index("<strong>C8</strong>")
     assert "Modification infos candidat : Modification des prénom/nom/date de naissance" in page
     response = client.post(reverse("invigilation:finalise", args=[today_session.pk]))
+    assert "ne changeront plus" in response.content.decode()  # the confirmation step
+    today_session.refresh_from_db()
+    assert today_session.status != SessionStatus.FINALISED
+    response = client.post(
+        reverse("invigilation:finalise", args=[today_session.pk]), {"confirmed": "1"}
+    )
     assert response.status_code == 302
     today_session.refresh_from_db()
     absent.refresh_from_db()

@@ -166,7 +166,12 @@ def test_campaign_from_application_to_seat_through_the_pages(
     assert "Simulation" in preview and "MARTIN Léa" in preview
     Campaign.objects.filter(pk=campaign.pk).update(closes_at=now - dt.timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("sessions_app:campaign_allocate", args=[campaign.pk]))
+        step = client.post(reverse("sessions_app:campaign_allocate", args=[campaign.pk]))
+        assert "l’attribution ne se refait pas" in step.content.decode()
+        assert Campaign.objects.get(pk=campaign.pk).allocated_at is None
+        client.post(
+            reverse("sessions_app:campaign_allocate", args=[campaign.pk]), {"confirmed": "1"}
+        )
     reg = Registration.objects.get(candidate=eligible_student.candidate)
     assert (reg.session_id, reg.status) == (sessions[1].pk, "confirmed")
 
@@ -206,6 +211,9 @@ def test_session_detail_no_show_and_override(client, administrator, year, room):
     body = client.get(reverse("sessions_app:session", args=[session.pk])).content.decode()
     assert str(candidate) in body
     client.post(reverse("sessions_app:no_show", args=[reg.pk]))
+    reg.refresh_from_db()
+    assert reg.status == "confirmed"  # a confirmation page first
+    client.post(reverse("sessions_app:no_show", args=[reg.pk]), {"confirmed": "1"})
     reg.refresh_from_db()
     assert reg.status == "no_show"
 
