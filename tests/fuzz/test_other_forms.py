@@ -153,8 +153,8 @@ def test_fee_action_forms(administrator, fee, action, paid_on, method, reference
     )
     with rolled_back():
         before = (Fee.objects.get(pk=fee.pk).status, Payment.objects.count())
-        response = client_for(administrator).post(
-            reverse("billing:fee_action", args=[fee.pk, action]), fields
+        response = client_for(administrator).post(  # past the confirmation step
+            reverse("billing:fee_action", args=[fee.pk, action]), {**fields, "confirmed": "1"}
         )
         if not assert_accepted_or_explained(response):
             assert (Fee.objects.get(pk=fee.pk).status, Payment.objects.count()) == before

@@ -243,7 +243,8 @@ def test_room_edit_form(administrator, session, site, name, address, capacity, a
 def test_session_status_button(administrator, session, status):
     with rolled_back():
         response = client_for(administrator).post(
-            reverse("sessions_app:session_status", args=[session.pk]), post_data(status=status)
+            reverse("sessions_app:session_status", args=[session.pk]),
+            {**post_data(status=status), "confirmed": "1"},  # past the confirmation step
         )
         assert_redirect_with_message(response)
 
