@@ -14,6 +14,8 @@ students in flight at once:
 ``apply``       POST up to three ranked wishes through that form (302 to "my registration")
 ``offer``       GET the offer page: CSRF token of the first-come "take this seat" form
 ``register``    POST that form for the student's session (302 to "my registration")
+``noop``        POST ``/_bench/noop/`` with the CSRF token, once per student: an authenticated
+                no-op through the same gunicorn, middleware and session (benchmarks/urls.py)
 ``ping``        GET ``/ping`` (``ping_requests`` times), the bare-view ceiling
 
 Every request is recorded (phase, student, status, start, duration, ok); the harness computes
@@ -205,6 +207,18 @@ def apply(student, rec, phase, campaign_id):
     return ok
 
 
+def noop(student, rec, phase):
+    path = "/_bench/noop/"
+    r, status, error, started, duration = student.request(
+        rec, phase, "noop_post", "POST", path, data={"csrfmiddlewaretoken": student.csrf},
+        headers={"Referer": student.client.base_url + path},
+    )  # fmt: skip
+    ok = status == 302 and _location(r).endswith("/sessions/mon-inscription/")
+    rec.add(phase, student.spec["i"], "noop_post", status, started, duration, ok,
+            error or _location(r))  # fmt: skip
+    return ok
+
+
 def offer(student, rec, phase):
     r, status, error, started, duration = student.request(
         rec, phase, "offer_page", "GET", "/sessions/offre/"
@@ -290,6 +304,7 @@ def run_phase(config, env, students, rec, phase):
             "apply_form": lambda s: apply_form(s, rec, phase, config["campaign_id"]),
             "apply": lambda s: apply(s, rec, phase, config["campaign_id"]),
             "apply_retry": lambda s: apply(s, rec, phase, config["campaign_id"]),
+            "noop": lambda s: noop(s, rec, phase),
             "offer": lambda s: offer(s, rec, phase),
             "register": lambda s: register(s, rec, phase),
             "register_retry": lambda s: register(s, rec, phase),
