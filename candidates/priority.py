@@ -8,8 +8,9 @@ written for the candidate, in words they understand.
 
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from competences.scoring import format_average
 
 PRIORITY_YEARS = ("L3", "M1", "M2")
 MIN_AVERAGE = Decimal(5)
@@ -39,7 +40,7 @@ def priority(
         else:
             level_text = _(
                 "votre niveau moyen de positionnement est de %(avg)s sur 16 compétences"
-            ) % {"avg": number_format(average_level, 1)}
+            ) % {"avg": format_average(average_level)}
         if a:
             parts.append(
                 _("Vous êtes en %(year)s et %(level)s (5 ou plus demandé) : critère atteint.")

@@ -49,7 +49,14 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
     with transaction.atomic():
         if candidate.pk is None:
             candidate = _first_save_once(candidate, acting_user)
-        before = {name: str(getattr(candidate, name) or "") for name in IDENTITY_FIELDS}
+        # "Before" is the stored row: a ModelForm has already written the typed values on the
+        # instance it validated, which made before and after the same in the audit trail.
+        stored = (
+            Candidate.objects.filter(pk=candidate.pk).values(*IDENTITY_FIELDS).first()
+            if candidate.pk
+            else None
+        ) or {name: getattr(candidate, name) for name in IDENTITY_FIELDS}
+        before = {name: str(stored[name] or "") for name in IDENTITY_FIELDS}
         for name in IDENTITY_FIELDS:
             if name in values:
                 setattr(candidate, name, values[name])

@@ -72,3 +72,11 @@ def test_only_administrators_edit_someone_elses_identity(client, request, person
     assert client.post(url, {**VALID, "birth_name": "PIRATE"}).status_code == 403
     other_student.candidate.refresh_from_db()
     assert other_student.candidate.birth_name == "ROUX"
+
+
+def test_a_candidate_s_own_identity_change_is_audited_with_the_old_values(client, student):
+    client.force_login(student)
+    response = client.post(reverse("candidates:identity"), {**VALID, "first_name": "Léane"})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="identity_updated", candidate_id=student.candidate.pk)
+    assert entry.before["first_name"] == "Léa" and entry.after["first_name"] == "Léane"

@@ -111,3 +111,33 @@ def test_list_and_search_keep_a_constant_number_of_queries_at_10000_candidates(
     with django_assert_num_queries(4):
         response = client.get(reverse("candidates:list"), {"q": "30009999"})
     assert [c.external_id for c in response.context["page"]] == ["30009999"]
+
+
+def test_detail_page_keeps_a_constant_number_of_queries_at_10000_candidates(
+    client, administrator, student, django_assert_max_num_queries
+):
+    client.force_login(administrator)
+    url = reverse("candidates:detail", args=[student.candidate.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    Candidate.objects.bulk_create(
+        Candidate(birth_name=f"NOM{i:05d}", first_name="Élise", external_id=f"4{i:07d}")
+        for i in range(10_000)
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_the_priority_reason_shows_the_average_as_the_profile_does():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from candidates.priority import priority
+
+    with translation.override("fr"):
+        _tier, reason = priority(
+            kind="student", study_year="L3", average_level=Decimal("3.06"), completed_units=set()
+        )
+    assert "niveau moyen de positionnement est de 3,1 sur" in reason  # it said 3,0 (truncated)
