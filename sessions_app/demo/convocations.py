@@ -1,8 +1,9 @@
 """Demo convocations and results: the convocations of one coming session (the demo student's,
 else the next one with seats; a few PDFs only, they take time to render) shown as sent, and
-Pix results for one session already held, with their statistics. In that coming session, a
-student imported from Pix Orga who never signed in has no email address: her convocation shows
-« Sans adresse e-mail », to print. Idempotent; no email is sent.
+Pix results for one session already held, with their statistics. Candidates of that session
+imported from Pix Orga who never signed in have no email address: their convocations show
+« Sans adresse e-mail », to print (and when the session has a seat left, Camille Petit, one more
+such student, takes it). Idempotent; no email is sent.
 """
 
 import datetime as dt
@@ -75,9 +76,13 @@ def _convocations(today, now) -> str:
             Convocation.objects.filter(pk=convocation.pk).update(
                 status=ConvocationStatus.NO_ADDRESS
             )
-    unreachable = _unreachable_candidate(session, now)
-    return f"{min(len(registrations), MAX_DEMO_PDFS)} of {len(registrations)} for {session}" + (
-        f", {unreachable.candidate} without an email address" if unreachable else ""
+    _unreachable_candidate(session, now)  # when the session has a seat left
+    no_address = Convocation.objects.filter(
+        registration__session=session, status=ConvocationStatus.NO_ADDRESS
+    ).count()
+    return (
+        f"{min(len(registrations), MAX_DEMO_PDFS)} of {len(registrations)} for {session}, "
+        f"{no_address} without an email address (to print)"
     )
 
 
