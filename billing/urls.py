@@ -35,6 +35,7 @@ urlpatterns = [
         name="year_report",
     ),
     path("mes-frais/", views.my_fees, name="my_fees"),
+    path("reserver/<int:pk>/", views.book, name="book"),
     path("recus/<int:pk>/", views.receipt_download, name="receipt"),
     path("frais/", views.fee_list, name="fees"),
     path("frais/<int:pk>/<str:action>/", views.fee_action, name="fee_action"),

@@ -81,6 +81,7 @@ def _profile_context(candidate: Candidate) -> dict:
         "certifiable_count": certifiable_count,
         "advice": profile_advice(levels, titles, max_level=max_level),
         "enrolments": enrolments,
+        "tier_reason": candidate.priority_explanation(enrolments),
     }
 
 
@@ -116,6 +117,12 @@ def identity(request):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Votre identité est enregistrée : Pix l’acceptera."))
+            # Sent here from a page that needs a candidate record: back to it.
+            back = request.GET.get("next", "")
+            if back.startswith("/") and url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}
+            ):
+                return redirect(back)
             return redirect("candidates:me")
     return render(request, "candidates/identity.html", {"form": form, "candidate": candidate})
 

@@ -245,6 +245,9 @@ ACCESS_TABLE: dict[str, Url] = {
     "billing:dashboard": Url(REFERENT_ONLY),
     "billing:year_report": Url(REFERENT_ONLY, {"label": "year_label", "fmt": Lit("csv")}),
     "billing:my_fees": Url(CANDIDATE_ONLY),
+    # an external's booking page (fee, how to pay, confirm); students have nothing to book
+    # there (404) and the external of the test world has booked this session already
+    "billing:book": Url(profile(LOGIN, 404, 404, REDIRECT, 403, 403, 403), {"pk": "session"}),
     # the external candidate's receipt: theirs and administrators'
     "billing:receipt": Url(
         profile(LOGIN, 404, 404, 200, 403, 200, 403), {"pk": "external_receipt"}

@@ -196,6 +196,8 @@ def apply_for_campaign(
     sessions = [offered[pk] for pk in session_ids]
     if any(s.status != SessionStatus.OPEN for s in sessions):
         raise SessionError(_("Une des sessions choisies n’est plus ouverte."))
+    if any(s.starts_at <= now for s in sessions):
+        raise SessionError(_("Une des sessions choisies a déjà commencé."))
     _check_eligible(candidate, year=campaign.academic_year, sessions=sessions)
 
     # One application per candidate and campaign: the database keeps the first of two

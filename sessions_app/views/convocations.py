@@ -17,6 +17,7 @@ from outbox.dispatch import enqueue
 from ..access import candidate_of, registration_for
 from ..models import Convocation, Registration, RegistrationStatus, Session, SessionStatus
 from ..services import convocations, sessions_with_counts
+from .common import candidate_required
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -137,7 +138,7 @@ def set_address(request, pk):
     return redirect("convocations:session", pk=convocation.registration.session_id)
 
 
-@role_required(Role.CANDIDATE)
+@candidate_required
 def mine(request):
     candidate = candidate_of(request.user)
     registrations = (

@@ -3,7 +3,7 @@ actions on one registration (override, no-show, cancel, complementary, prepaid c
 """
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from ..models import (
     Wish,
 )
 from ..services import SessionError
-from .common import _act, _refused, admin_only, candidate_only
+from .common import _act, _refused, admin_only, candidate_required
 
 
 @admin_only
@@ -146,15 +146,19 @@ def _first_come_sessions(candidate, now):
         CandidateKind.EXTERNAL: ["external", "mixed"],
     }[candidate.kind]
     return services.sessions_with_counts(
-        Session.objects.filter(
-            status=SessionStatus.OPEN,
-            audience__in=kinds,
-            date__gte=timezone.localdate(now),
-        ).exclude(pk__in=Campaign.objects.filter(allocated_at__isnull=True).values("sessions"))
+        Session.objects.filter(status=SessionStatus.OPEN, audience__in=kinds)
+        .filter(_not_started(now))
+        .exclude(pk__in=Campaign.objects.filter(allocated_at__isnull=True).values("sessions"))
     )
 
 
-@candidate_only
+def _not_started(now) -> Q:
+    """Sessions still to start: a later day, or today at a later time (Paris)."""
+    local = timezone.localtime(now)
+    return Q(date__gt=local.date()) | Q(date=local.date(), start_time__gt=local.time())
+
+
+@candidate_required
 def offer(request):
     """Open campaigns to apply to, and sessions with seats to take (or book, for externals)."""
     candidate = candidate_of(request.user)
@@ -166,7 +170,10 @@ def offer(request):
             Campaign.objects.filter(
                 opens_at__lte=now, closes_at__gt=now, allocated_at__isnull=True
             ).prefetch_related(
-                Prefetch("sessions", queryset=Session.objects.select_related("room"))
+                Prefetch(
+                    "sessions",
+                    queryset=Session.objects.filter(_not_started(now)).select_related("room"),
+                )
             )
         )
     applied = set(
@@ -186,7 +193,7 @@ def offer(request):
     )
 
 
-@candidate_only
+@candidate_required
 def apply(request, pk):
     candidate = candidate_of(request.user)
     now = timezone.now()
@@ -199,7 +206,8 @@ def apply(request, pk):
             {"campaign": campaign, "not_yet": now < campaign.opens_at},
         )
     sessions = [
-        s for s in campaign.sessions.select_related("room").order_by("date", "start_time")
+        s for s in campaign.sessions.filter(_not_started(now)).select_related("room")
+        .order_by("date", "start_time")
         if s.accepts(candidate.kind)
     ]  # fmt: skip
     if not sessions:
@@ -246,21 +254,24 @@ def apply(request, pk):
     )
 
 
-@candidate_only
+@candidate_required
 @require_POST
 def register(request, pk):
-    """Take a free seat (students, staff) or book one (externals); else join the waitlist."""
+    """Take a free seat (students, staff), else join the waitlist. Externals book (and pay)
+    from billing's booking page, which shows the fee first."""
     candidate = candidate_of(request.user)
+    if candidate.kind == CandidateKind.EXTERNAL:
+        # A paying seat: the booking page shows the fee and how to pay, and confirms.
+        return redirect("billing:book", pk=pk)
     session = get_object_or_404(Session, pk=pk, status=SessionStatus.OPEN)
-    book = (
-        services.book_external
-        if candidate.kind == CandidateKind.EXTERNAL
-        else services.register_first_come
-    )
     try:
-        registration = book(session, candidate, acting_user=request.user)
+        registration = services.register_first_come(session, candidate, acting_user=request.user)
     except SessionError as exc:
-        messages.error(request, exc.message)
+        # The offer page lists why this candidate may not book (a seat already, identity…):
+        # such a refusal is said there once, not a second time as a message.
+        year = AcademicYear.current()
+        if not (year and exc.message in services.eligibility_problems(candidate, year=year)):
+            messages.error(request, exc.message)
         return redirect("sessions_app:offer")
     if registration.status == RegistrationStatus.CONFIRMED:
         messages.success(request, _("Votre place est confirmée."))
@@ -269,7 +280,7 @@ def register(request, pk):
     return redirect("sessions_app:mine")
 
 
-@candidate_only
+@candidate_required
 def mine(request):
     """My registration: status, session, tier and why, waitlist position, cancel button."""
     candidate = candidate_of(request.user)

@@ -21,6 +21,7 @@ from pixcentre.filters import YearLabelFilters, uses_filters
 from ..access import candidate_of
 from ..models import CertificationResult, ResultsImport
 from ..services import results, statistics
+from .common import candidate_required
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -43,7 +44,7 @@ def _positioning_levels(candidate) -> dict:
     return profile.levels if profile else {}
 
 
-@role_required(Role.CANDIDATE)
+@candidate_required
 def mine(request):
     candidate = candidate_of(request.user)
     items = (

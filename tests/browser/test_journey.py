@@ -343,10 +343,12 @@ def test_a_certification_season(
     offer = page.locator("table tbody tr", has_text="14:00")
     assert offer.locator("td").nth(3).inner_text() == "19"  # Hugo holds the other seat
     walk.step("external-offer")
-    offer.get_by_role("button", name="Réserver (payant)").click()
-    page.get_by_text("Votre place est confirmée.").wait_for()
+    offer.get_by_role("link", name="Réserver (payant)").click()
+    assert page.get_by_test_id("booking-amount").inner_text() == "45,00 €"
+    walk.step("external-booking-fee")
+    page.get_by_test_id("confirm-booking").click()
+    page.get_by_text("Votre place est réservée. 45,00 € sont à régler au centre").wait_for()
     walk.step("external-booked")
-    page.get_by_role("link", name="Mes frais").click()
     fees = page.get_by_test_id("fees").inner_text()
     assert "45,00 €" in fees and "À payer" in fees
     walk.step("external-fee")

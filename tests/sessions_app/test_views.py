@@ -1,6 +1,7 @@
 """Pages of sessions_app, for each persona that may or may not use them."""
 
 import datetime as dt
+from urllib.parse import quote, urlencode
 
 import pytest
 import time_machine
@@ -48,9 +49,59 @@ def test_candidate_pages_for_each_persona(client, name, student, outsider, admin
     client.force_login(administrator)
     assert client.get(url).status_code == 403
     client.force_login(outsider)  # a candidate account without a candidate record
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 302  # to the identity form, not a 404 (see below)
     client.force_login(student)
     assert client.get(url).status_code == 200
+
+
+NEW_ACCOUNT_MENU = ["sessions_app:offer", "sessions_app:mine", "convocations:mine", "results:mine"]
+
+
+@pytest.mark.parametrize("name", NEW_ACCOUNT_MENU)
+def test_a_new_account_is_sent_from_its_menu_to_the_identity_form_with_a_sentence(
+    client, name, outsider, year
+):
+    url = reverse(name)
+    client.force_login(outsider)
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [
+        (f"/candidats/moi/identite/?next={quote(url, safe='')}", 302)
+    ]
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Indiquez d’abord votre identité telle que Pix la demande" in text
+    assert 'name="birth_name"' in text  # the identity form itself
+
+
+@pytest.mark.parametrize(
+    ("next_url", "landing"),
+    [("/sessions/mon-inscription/", "/sessions/mon-inscription/"),
+     ("https://evil.example/", "/candidats/moi/"), ("//evil.example/", "/candidats/moi/")],
+)  # fmt: skip
+def test_after_the_identity_form_the_new_account_is_back_where_it_was_going(
+    client, outsider, year, next_url, landing
+):
+    from candidates.models import Candidate
+    from tests.candidates.test_views import identity_post
+
+    client.force_login(outsider)
+    response = client.post(
+        f"/candidats/moi/identite/?{urlencode({'next': next_url})}", identity_post()
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == landing  # never off the site
+    assert Candidate.objects.filter(user=outsider).exists()
+    assert client.get(reverse("sessions_app:mine")).status_code == 200
+
+
+def test_a_new_accounts_post_to_take_a_seat_goes_to_the_identity_form_then_the_offer(
+    client, outsider, future_session
+):
+    client.force_login(outsider)
+    response = client.post(reverse("sessions_app:register", args=[future_session.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/candidats/moi/identite/?next=%2Fsessions%2Foffre%2F"
 
 
 def test_a_candidate_cannot_see_or_cancel_anothers_registration(
@@ -192,12 +243,16 @@ def test_waitlisted_candidate_sees_their_position(
     assert "Liste d’attente" in body and "Position sur la liste d’attente : 1." in body
 
 
-def test_external_books_a_seat_in_a_mixed_session(client, future_session, eligible_external):
+def test_external_is_sent_to_the_booking_page_that_shows_the_fee(
+    client, future_session, eligible_external
+):
+    """Externals book from billing's page (tests/billing/test_booking.py): the fee first."""
     client.force_login(eligible_external)
-    assert "Réserver (payant)" in client.get(reverse("sessions_app:offer")).content.decode()
-    client.post(reverse("sessions_app:register", args=[future_session.pk]))
-    reg = Registration.objects.get(candidate=eligible_external.candidate)
-    assert (reg.status, reg.source) == ("confirmed", "booking")
+    offer = client.get(reverse("sessions_app:offer")).content.decode()
+    assert f'href="/couts/reserver/{future_session.pk}/">' in offer and "Réserver (payant)" in offer
+    response = client.post(reverse("sessions_app:register", args=[future_session.pk]))
+    assert response["Location"] == f"/couts/reserver/{future_session.pk}/"
+    assert not Registration.objects.filter(candidate=eligible_external.candidate).exists()
 
 
 def test_session_detail_no_show_and_override(client, administrator, year, room):
