@@ -266,6 +266,25 @@ class Candidate(models.Model):
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
 
+    def priority_explanation(self, enrolments=None) -> str:
+        """Why this tier, worded in the reader's language. ``priority_reason`` keeps the words
+        of the last computation, in the language the task ran in (French); this recomputes
+        them from the same inputs (give ``enrolments`` when the page has them: no query)."""
+        from .priority import priority
+
+        if self.priority_tier is None:
+            return ""
+        if enrolments is None:
+            enrolments = self.unit_enrolments.select_related("unit")
+        completed = {e.unit.code for e in enrolments if e.is_completed}
+        tier, reason = priority(
+            kind=self.kind,
+            study_year=self.study_year,
+            average_level=self.average_level,
+            completed_units=completed,
+        )
+        return reason if tier == self.priority_tier else self.priority_reason
+
 
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("En attente")

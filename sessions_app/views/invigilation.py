@@ -17,8 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -59,62 +58,64 @@ FRAUD_REPORT_TYPES = [
 
 
 class PeriodForm(forms.Form):
-    kind = forms.ChoiceField(label=_lazy("Je suis"), choices=PeriodKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Je suis"), choices=PeriodKind.choices)
     starts_at = DateTimeField(
-        label=_lazy("Du"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Du"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     ends_at = DateTimeField(
-        label=_lazy("Au"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Au"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    note = forms.CharField(label=_lazy("Remarque"), max_length=200, required=False)
+    note = forms.CharField(label=gettext_lazy("Remarque"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            raise forms.ValidationError(_lazy("La fin doit être après le début."))
+            raise forms.ValidationError(gettext_lazy("La fin doit être après le début."))
         return data
 
 
 class AttendanceForm(forms.Form):
     present = forms.ChoiceField(
-        label=_lazy("Présence"),
-        choices=[("present", _lazy("Présent")), ("absent", _lazy("Absent"))],
+        label=gettext_lazy("Présence"),
+        choices=[("present", gettext_lazy("Présent")), ("absent", gettext_lazy("Absent"))],
     )
-    identity_checked = forms.BooleanField(label=_lazy("Identité vérifiée"), required=False)
+    identity_checked = forms.BooleanField(label=gettext_lazy("Identité vérifiée"), required=False)
 
 
 def _code_choices():
-    return [("", _lazy("— aucune —"))] + [
+    return [("", gettext_lazy("— aucune —"))] + [
         (code, f"{code} · {label}") for code, label in IncidentCode.choices
     ]
 
 
 class IncidentForm(forms.Form):
     registration = forms.ModelChoiceField(
-        label=_lazy("Candidat"),
+        label=gettext_lazy("Candidat"),
         queryset=Registration.objects.none(),
         required=False,
-        empty_label=_lazy("— toute la session —"),
+        empty_label=gettext_lazy("— toute la session —"),
     )
-    code = forms.ChoiceField(label=_lazy("Catégorie Pix"), choices=_code_choices, required=False)
+    code = forms.ChoiceField(
+        label=gettext_lazy("Catégorie Pix"), choices=_code_choices, required=False
+    )
     question_number = forms.IntegerField(
-        label=_lazy("Numéro de la question (E1 à E12)"),
+        label=gettext_lazy("Numéro de la question (E1 à E12)"),
         min_value=1,
         max_value=MAX_QUESTION_NUMBER,
         required=False,
     )
     abandon_reason = forms.ChoiceField(
-        label=_lazy("Test non terminé : motif d’abandon"),
-        choices=[("", _lazy("— test terminé —")), *AbandonReason.choices],
+        label=gettext_lazy("Test non terminé : motif d’abandon"),
+        choices=[("", gettext_lazy("— test terminé —")), *AbandonReason.choices],
         required=False,
     )
     description = forms.CharField(
-        label=_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     fraud_report = forms.FileField(
-        label=_lazy("Rapport de fraude (C6)"),
+        label=gettext_lazy("Rapport de fraude (C6)"),
         required=False,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "PDF ou image (PNG, JPEG) du rapport signé, pour une suspicion de fraude ; "
             "10 Mo au plus."
         ),
@@ -152,7 +153,7 @@ class IncidentForm(forms.Form):
 
 class AssignForm(forms.Form):
     invigilator = forms.ModelChoiceField(
-        label=_lazy("Surveillant"),
+        label=gettext_lazy("Surveillant"),
         queryset=User.objects.filter(role=Role.INVIGILATOR, is_active=True).order_by(
             "last_name", "email"
         ),

@@ -49,6 +49,22 @@ def test_student_sees_chart_tier_and_reason(
     assert "Mener une recherche et une veille d’information" in html  # table alternative
 
 
+def test_the_tier_is_explained_in_the_readers_language(client, student_with_profile):
+    """The reason is stored in French by the scoring task; an English page words it in English."""
+    assert (
+        "Priorité 2"
+        in student_with_profile.candidate.__class__.objects.get(
+            user=student_with_profile
+        ).priority_reason
+    )
+    client.force_login(student_with_profile)
+    client.cookies["django_language"] = "en"
+    for url in (reverse("candidates:me"),):
+        html = client.get(url).content.decode()
+        assert "Priority 2: you meet one of the two criteria." in html
+        assert "Priorité 2" not in html
+
+
 def test_student_without_profile_gets_advice(client, student):
     client.force_login(student)
     html = client.get(reverse("candidates:me")).content.decode()
