@@ -31,6 +31,11 @@ def browser():
     # Playwright's sync API keeps an event loop running in this thread for the whole session;
     # Django must still allow the synchronous ORM calls that tests and fixtures make meanwhile.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The birthplace referentials are read on first use (1.5 s idle, beyond the 15 s of a
+    # click on a loaded machine): read them before the first identity form is saved.
+    from candidates.birthplaces import preload
+
+    preload()
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=executable,
