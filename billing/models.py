@@ -381,6 +381,8 @@ class Refund(models.Model):
         verbose_name=_("enregistré par"),
     )
     recorded_at = models.DateTimeField(_("enregistré le"))
+    # The refund's email (with the receipt) is claimed here, so that it leaves once.
+    emailed_at = models.DateTimeField(_("courriel envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("remboursement")
@@ -430,6 +432,8 @@ class Receipt(models.Model):
     issued_at = models.DateTimeField(_("émis le"))
     file = models.FileField(_("fichier PDF"), upload_to=receipt_upload_to, blank=True)
     generated_at = models.DateTimeField(_("PDF produit le"), null=True, blank=True)
+    # The receipt's email (the PDF attached) is claimed here, so that it leaves once.
+    emailed_at = models.DateTimeField(_("courriel envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reçu")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from outbox.dispatch import enqueue
 
-from . import costs
+from . import costs, emails
 from .models import (
     CostParameterChange,
     CostParameterSet,
@@ -208,6 +208,7 @@ def ensure_fee(registration, *, now=None) -> Fee | None:
             summary=_("Frais dus : %(amount)s €") % {"amount": fee.amount},
             now=now,
         )
+        emails.queue_booking_email(fee)  # the seat, the amount and how to pay
     return fee
 
 
@@ -363,6 +364,7 @@ def _record_payment(
     )
     if make_pdf:
         _enqueue_receipt_pdf(receipt.pk)
+    emails.queue_receipt_email(receipt.pk)
     return payment
 
 
@@ -431,6 +433,7 @@ def _record_refund(fee, *, acting_user, refunded_on, reason, reference="", now=N
         % {"amount": refund.amount, "reason": refund.get_reason_display()},
         now=now,
     )
+    emails.queue_refund_email(refund.pk)
     return refund
 
 

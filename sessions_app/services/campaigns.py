@@ -34,7 +34,7 @@ from .common import (
     _require_administrator,
     _require_self_or_administrator,
 )
-from .mail import _email_outcome
+from .mail import _email_application, _email_outcome
 from .registrations import _check_eligible
 
 # --- campaigns --------------------------------------------------------------------------------
@@ -225,6 +225,7 @@ def apply_for_campaign(
             campaign=campaign,
             detail=",".join(map(str, session_ids)),
         )
+        _email_application(application)  # not for a double click that changed nothing
     return application
 
 

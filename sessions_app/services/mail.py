@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 
 from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,17 @@ def _recipient(candidate: Candidate) -> str:
 
 
 _emails_suppressed = contextvars.ContextVar("sessions_emails_suppressed", default=False)
+
+
+def emails_are_suppressed() -> bool:
+    """True while the demo is made (billing's emails follow the same rule)."""
+    return _emails_suppressed.get()
+
+
+def candidate_language(candidate: Candidate) -> str:
+    """The language the candidate reads the site in (their account's preference)."""
+    user = candidate.user if candidate.user_id else None
+    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
 
 
 @contextlib.contextmanager
@@ -61,6 +73,8 @@ def describe_session(session: Session) -> str:
 
 def _email_outcome(registration: Registration, *, position: int | None = None):
     candidate = registration.candidate
+    if registration.status == RegistrationStatus.CONFIRMED and _paying(registration):
+        return  # billing's booking email (see below)
     hello = _("Bonjour %(name)s,") % {"name": candidate.first_name}
     if registration.status == RegistrationStatus.CONFIRMED:
         subject = _("Votre place en session de certification Pix est confirmée")
@@ -96,6 +110,8 @@ def _email_outcome(registration: Registration, *, position: int | None = None):
 
 def _email_promotion(registration: Registration):
     candidate = registration.candidate
+    if _paying(registration):
+        return  # billing's booking email (see below)
     body = _(
         "Bonjour %(name)s,\n\nUne place s’est libérée : votre place est désormais confirmée pour "
         "la session de certification Pix %(session)s."
@@ -111,3 +127,47 @@ def _email_session_cancelled(registration: Registration):
         "espace."
     ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
     _send_on_commit(candidate, _("Session de certification Pix annulée"), body)
+
+
+# An external candidate's confirmed seat makes a fee due: billing writes that email (the seat,
+# the amount and how to pay, ``billing/emails.py``), so these two stay silent for externals.
+
+
+def _paying(registration: Registration) -> bool:
+    return registration.candidate.kind == CandidateKind.EXTERNAL
+
+
+def _email_application(application):
+    """Acknowledge an application (or changed wishes): the ranked sessions and when seats are
+    given."""
+    candidate = application.candidate
+    with translation.override(candidate_language(candidate)):
+        wishes = "\n".join(
+            f"{wish.rank}. {describe_session(wish.session)}"
+            for wish in application.wishes.select_related("session__room").order_by("rank")
+        )
+        body = _(
+            "Bonjour %(name)s,\n\nNous avons bien reçu votre candidature à la campagne "
+            "« %(campaign)s ». Vos vœux, du préféré au moins souhaité :\n%(wishes)s\n\n"
+            "Les places seront attribuées à la clôture, le %(closes)s, par niveau de priorité "
+            "puis par ordre de candidature : nous vous écrirons alors. Vous pouvez modifier vos "
+            "vœux depuis votre espace jusque-là."
+        ) % {
+            "name": candidate.first_name,
+            "campaign": application.campaign,
+            "wishes": wishes,
+            "closes": date_format(timezone.localtime(application.campaign.closes_at), "j F Y H:i"),
+        }
+        _send_on_commit(candidate, _("Votre candidature à la certification Pix"), body)
+
+
+def _email_cancellation(registration: Registration):
+    """Acknowledge a cancelled seat (by the candidate or the centre)."""
+    candidate = registration.candidate
+    with translation.override(candidate_language(candidate)):
+        body = _(
+            "Bonjour %(name)s,\n\nVotre inscription à la session de certification Pix "
+            "%(session)s est annulée. Vous pouvez vous inscrire à une autre session depuis "
+            "votre espace."
+        ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
+        _send_on_commit(candidate, _("Votre inscription à la certification Pix est annulée"), body)

@@ -30,7 +30,7 @@ from .common import (
     _require_self_or_administrator,
 )
 from .habilitations import check_offered
-from .mail import _email_outcome, _email_promotion
+from .mail import _email_cancellation, _email_outcome, _email_promotion
 
 
 def _cancel(registration, action, *, session, acting_user, now) -> str:
@@ -244,6 +244,7 @@ def cancel_registration(registration: Registration, *, acting_user, now=None) ->
             % {"hours": getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72)}
         )
     before = _cancel(registration, "cancelled", session=session, acting_user=acting_user, now=now)
+    _email_cancellation(registration)
     if before == RegistrationStatus.CONFIRMED and session.status in (
         SessionStatus.OPEN,
         SessionStatus.CLOSED,

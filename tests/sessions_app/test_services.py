@@ -135,8 +135,12 @@ def test_campaign_end_to_end_by_tier_then_time_with_quota_and_waitlist(
         services.cancel_registration(reg, acting_user=early_tier3.user, now=after_close)
     promoted = Registration.objects.get(candidate=tier3_c, status="confirmed")
     assert promoted.session_id == s2
-    assert [m.to for m in mail.outbox] == [[tier3_c.convocation_email]]
-    assert "libérée" in mail.outbox[0].subject
+    # The one who cancelled is told it is done; the first on the waitlist, that a seat freed.
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_to) == sorted([early_tier3.convocation_email, tier3_c.convocation_email])
+    assert len(mail.outbox) == 2
+    assert "annulée" in by_to[early_tier3.convocation_email].subject
+    assert "libérée" in by_to[tier3_c.convocation_email].subject
     assert Registration.objects.filter(status="confirmed").count() == 5
 
 

@@ -1,0 +1,169 @@
+"""Emails around an external candidate's money, and the acknowledgements of applications and
+cancellations: each once, in the candidate's language, through the outbox after commit."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from billing import services as billing
+from sessions_app import services
+from sessions_app.models import PARIS, Campaign, Registration
+from tests.sessions_app.conftest import (
+    NOW,
+    complete_identity,
+    make_session,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def year(db):
+    from candidates.models import AcademicYear
+
+    return AcademicYear.objects.create(
+        label="2025-2026", start_date=dt.date(2025, 9, 1), end_date=dt.date(2026, 8, 31)
+    )
+
+
+@pytest.fixture
+def room(db):
+    from sessions_app.models import Room
+
+    return Room.objects.create(site="Centre-ville", name="Salle S1", capacity=24)
+
+
+@pytest.fixture
+def booked(year, room, external):
+    """The external candidate's confirmed booking in a mixed session, the outbox emptied."""
+    complete_identity(external.candidate)
+    session = make_session(year, room, audience="mixed")
+    registration = services.book_external(
+        session, external.candidate, acting_user=external, now=NOW
+    )
+    return registration
+
+
+def test_a_booking_sends_one_email_with_the_amount_and_how_to_pay(booked, external):
+    assert len(mail.outbox) == 1  # not a seat email plus a fee email
+    message = mail.outbox[0]
+    assert message.to == [external.email]
+    assert "45,00 € à régler" in message.subject
+    assert "Frais d’inscription : 45,00 €." in message.body
+    assert "carte bancaire, chèque, virement, espèces ou bon de commande" in message.body
+    assert "mercredi 15 octobre 2025" in message.body
+
+
+def test_the_booking_email_speaks_the_candidates_language(year, room, external):
+    external.preferred_language = "en"
+    external.save()
+    complete_identity(external.candidate)
+    session = make_session(year, room, audience="mixed")
+    services.book_external(session, external.candidate, acting_user=external, now=NOW)
+    (message,) = mail.outbox
+    assert "€45.00" in message.subject
+    assert "Registration fee: €45.00." in message.body
+    assert "bank card, cheque" in message.body
+    assert "Bonjour" not in message.body
+
+
+def test_a_student_seat_still_gets_its_seat_email(year, room, student):
+    complete_identity(student.candidate)
+    session = make_session(year, room)
+    services.register_first_come(session, student.candidate, acting_user=student, now=NOW)
+    (message,) = mail.outbox
+    assert "confirmée" in message.subject and "€" not in message.body
+
+
+def test_a_payment_sends_the_receipt_once(booked, administrator):
+    from billing import emails
+    from billing.models import Receipt
+
+    mail.outbox.clear()
+    payment = billing.record_payment(
+        booked.fee, acting_user=administrator, paid_on=dt.date(2025, 10, 2), method="card"
+    )
+    (message,) = mail.outbox
+    receipt = payment.receipt
+    assert f"Votre reçu n° {receipt.display_number}" in message.subject
+    assert "paiement de 45,00 € (Carte bancaire, le 2 octobre 2025)" in message.body
+    ((name, content, mimetype),) = message.attachments
+    assert (name, mimetype) == (f"recu-{receipt.display_number}.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+    assert Receipt.objects.get(pk=receipt.pk).emailed_at is not None
+    assert emails.send_receipt_email(receipt.pk) == "sent already"  # a second run
+    assert len(mail.outbox) == 1
+
+
+def test_a_refund_sends_the_receipt_with_the_refund(booked, administrator, external):
+    payment = billing.record_payment(
+        booked.fee, acting_user=administrator, paid_on=dt.date(2025, 10, 2), method="card"
+    )
+    services.cancel_registration(booked, acting_user=external, now=NOW)
+    mail.outbox.clear()
+    booked.fee.refresh_from_db()
+    billing.record_refund(
+        booked.fee, acting_user=administrator, refunded_on=dt.date(2025, 10, 3),
+        reason="candidate_cancelled",
+    )  # fmt: skip
+    (message,) = mail.outbox
+    assert "Remboursement" in message.subject
+    assert "Le centre vous rembourse 45,00 €" in message.body
+    assert message.attachments[0][0] == f"recu-{payment.receipt.display_number}.pdf"
+
+
+def test_a_mail_server_down_gives_the_claim_back(booked, administrator, settings):
+    from billing.models import Receipt
+
+    settings.EMAIL_BACKEND = "tests.sessions_app.test_notification_email.RefusingBackend"
+    payment = billing.record_payment(
+        booked.fee, acting_user=administrator, paid_on=dt.date(2025, 10, 2), method="card"
+    )
+    assert Receipt.objects.get(pk=payment.receipt.pk).emailed_at is None  # to be sent again
+
+
+def test_a_cancellation_is_acknowledged(year, room, student):
+    complete_identity(student.candidate)
+    session = make_session(year, room)
+    registration = services.register_first_come(
+        session, student.candidate, acting_user=student, now=NOW
+    )
+    mail.outbox.clear()
+    services.cancel_registration(registration, acting_user=student, now=NOW)
+    (message,) = mail.outbox
+    assert "annulée" in message.subject
+    assert "mercredi 15 octobre 2025" in message.body
+    assert Registration.objects.get(pk=registration.pk).status == "cancelled"
+
+
+def test_an_application_is_acknowledged_once_with_its_wishes(year, room, student):
+    complete_identity(student.candidate)
+    first, second = make_session(year, room, day=20), make_session(year, room, day=21)
+    campaign = Campaign.objects.create(
+        academic_year=year, name="Campagne d’automne",
+        opens_at=NOW - dt.timedelta(days=1), closes_at=dt.datetime(2025, 10, 10, 12, tzinfo=PARIS),
+    )  # fmt: skip
+    campaign.sessions.add(first, second)
+    services.apply_for_campaign(
+        campaign, student.candidate, [second.pk, first.pk], acting_user=student, now=NOW
+    )
+    services.apply_for_campaign(  # a double click: the same wishes, nothing more to say
+        campaign, student.candidate, [second.pk, first.pk], acting_user=student, now=NOW
+    )
+    (message,) = mail.outbox
+    assert "candidature" in message.subject
+    assert "« Campagne d’automne »" in message.body
+    body = message.body
+    assert body.index("1. le mardi 21 octobre") < body.index("2. le lundi 20 octobre")
+    assert "10 octobre 2025 12:00" in body
+
+
+def test_no_candidate_email_during_the_demo(year, room, external):
+    complete_identity(external.candidate)
+    session = make_session(year, room, audience="mixed")
+    with services.emails_suppressed():
+        services.book_external(session, external.candidate, acting_user=external, now=NOW)
+    assert mail.outbox == []
+    assert Decimal(Registration.objects.get().fee.amount) == Decimal("45.00")
