@@ -2,6 +2,7 @@
 
 import contextlib
 import contextvars
+import functools
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -34,6 +35,18 @@ def candidate_language(candidate: Candidate) -> str:
     """The language the candidate reads the site in (their account's preference)."""
     user = candidate.user if candidate.user_id else None
     return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+
+
+def in_candidates_language(build):
+    """``build(registration, …)`` writes its email in the candidate's language, not in the
+    language of whoever's request (or task) made the change."""
+
+    @functools.wraps(build)
+    def wrapper(registration, *args, **kwargs):
+        with translation.override(candidate_language(registration.candidate)):
+            return build(registration, *args, **kwargs)
+
+    return wrapper
 
 
 @contextlib.contextmanager
@@ -71,6 +84,7 @@ def describe_session(session: Session) -> str:
     }
 
 
+@in_candidates_language
 def _email_outcome(registration: Registration, *, position: int | None = None):
     candidate = registration.candidate
     if registration.status == RegistrationStatus.CONFIRMED and _paying(registration):
@@ -108,6 +122,7 @@ def _email_outcome(registration: Registration, *, position: int | None = None):
     _send_on_commit(candidate, subject, body)
 
 
+@in_candidates_language
 def _email_promotion(registration: Registration):
     candidate = registration.candidate
     if _paying(registration):
@@ -119,6 +134,7 @@ def _email_promotion(registration: Registration):
     _send_on_commit(candidate, _("Une place s’est libérée pour vous"), body)
 
 
+@in_candidates_language
 def _email_session_cancelled(registration: Registration):
     candidate = registration.candidate
     body = _(

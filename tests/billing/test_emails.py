@@ -167,3 +167,16 @@ def test_no_candidate_email_during_the_demo(year, room, external):
         services.book_external(session, external.candidate, acting_user=external, now=NOW)
     assert mail.outbox == []
     assert Decimal(Registration.objects.get().fee.amount) == Decimal("45.00")
+
+
+def test_a_seat_email_speaks_the_candidates_language_not_the_requests(year, room, student):
+    from django.utils import translation
+
+    student.preferred_language = "en"
+    student.save()
+    complete_identity(student.candidate)
+    session = make_session(year, room)
+    with translation.override("fr"):  # an administrator's French request gives the seat
+        services.register_first_come(session, student.candidate, acting_user=student, now=NOW)
+    (message,) = mail.outbox
+    assert "is confirmed" in message.subject and "Bonjour" not in message.body

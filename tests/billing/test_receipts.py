@@ -37,7 +37,7 @@ def test_payment_stores_its_receipt_pdf_after_commit(
             method="cheque",
             reference="CHQ-778",
         )
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the PDF, then the email that sends it
     receipt = Receipt.objects.get(payment=payment)
     assert receipt.generated_at is not None
     content = receipt.file.read()

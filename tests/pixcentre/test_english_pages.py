@@ -119,7 +119,7 @@ _ALLOWED = _pattern(ALLOWED)
 def french_in(text: str, data: list[str] | re.Pattern) -> list[str]:
     """The French fragments of a page's text, once data and allowed values are removed."""
     data = data if isinstance(data, re.Pattern) else _pattern(data or ["\x00"])
-    text = _ALLOWED.sub(" ", data.sub(" ", text))
+    text = data.sub(" ", _ALLOWED.sub(" ", text))  # Pix's names first: "Pix" is data too
     found = []
     for line in (line.strip() for line in text.split("\n")):
         if not line:

@@ -382,3 +382,69 @@ def test_an_external_candidate_on_a_students_campaign_is_sent_to_the_offer(
     response = client.get(reverse("sessions_app:apply", args=[campaign.pk]), follow=True)
     assert response.redirect_chain == [(reverse("sessions_app:offer"), 302)]
     assert "Cette campagne ne vous concerne pas" in response.content.decode()
+
+
+# --- what the offer proposes -------------------------------------------------------------------
+
+
+@pytest.fixture
+def afternoon(time_machine, year, room):
+    """It is 15:00 (Paris) on a day of the year: this morning's session has started."""
+    from sessions_app.models import PARIS
+
+    day = dt.date(2025, 10, 20)
+    time_machine.move_to(dt.datetime.combine(day, dt.time(15, 0), tzinfo=PARIS), tick=False)
+    return day
+
+
+def test_sessions_started_or_past_are_never_offered(
+    client, afternoon, year, room, eligible_student
+):
+    def at(day, hour):
+        return Session.objects.create(
+            academic_year=year, date=day, start_time=dt.time(hour, 0), room=room, capacity=20,
+            audience=Audience.STUDENTS, status=SessionStatus.OPEN,
+        )  # fmt: skip
+
+    yesterday = at(afternoon - dt.timedelta(days=1), 14)
+    this_morning = at(afternoon, 9)
+    tonight = at(afternoon, 18)
+    tomorrow = at(afternoon + dt.timedelta(days=1), 9)
+    client.force_login(eligible_student)
+    offered = {s.pk for s in client.get(reverse("sessions_app:offer")).context["sessions"]}
+    assert offered == {tonight.pk, tomorrow.pk}
+    assert yesterday.pk not in offered and this_morning.pk not in offered
+    # Nor in a campaign's wishes.
+    campaign = Campaign.objects.create(
+        academic_year=year, name="Campagne", opens_at=timezone.now() - dt.timedelta(days=1),
+        closes_at=timezone.now() + dt.timedelta(days=1),
+    )  # fmt: skip
+    campaign.sessions.add(this_morning, tonight)
+    form = client.get(reverse("sessions_app:apply", args=[campaign.pk])).context["form"]
+    choices = {value for value, _ in form.fields["wish_1"].choices if value}
+    assert {getattr(v, "value", v) for v in choices} == {tonight.pk}
+    with pytest.raises(services.SessionError, match="déjà commencé"):
+        services.apply_for_campaign(
+            campaign, eligible_student.candidate, [this_morning.pk], acting_user=eligible_student
+        )
+
+
+def test_a_candidate_with_a_seat_is_not_offered_another_and_a_refusal_is_said_once(
+    client, future_session, year, room, eligible_student
+):
+    other = Session.objects.create(
+        academic_year=year, date=future_session.date, start_time=dt.time(14, 0), room=room,
+        capacity=20, audience=Audience.STUDENTS, status=SessionStatus.OPEN,
+    )  # fmt: skip
+    services.register_first_come(
+        future_session, eligible_student.candidate, acting_user=eligible_student
+    )
+    client.force_login(eligible_student)
+    offer = client.get(reverse("sessions_app:offer")).content.decode()
+    assert "Prendre cette place" not in offer
+    assert offer.count("Vous avez déjà une place") == 1
+    # A request sent anyway (an old tab): refused, and the reason once, not twice.
+    response = client.post(reverse("sessions_app:register", args=[other.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("sessions_app:offer")
+    assert response.content.decode().count("Vous avez déjà une place") == 1
+    assert not Registration.objects.filter(session=other).exists()
