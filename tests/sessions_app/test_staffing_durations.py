@@ -74,3 +74,12 @@ def test_extra_time_and_text():
 def test_negative_minutes_are_refused():
     with pytest.raises(ValueError):
         invigilation_minutes(False, base=-1)
+
+
+def test_every_complementary_certification_offered_has_its_duration():
+    """A Pix+ added to the centre's choices without its Pix duration would be planned as 1 h 45."""
+    from sessions_app.models import Complementary
+    from sessions_app.staffing import TEST_MINUTES
+
+    labels = {label for _code, label in Complementary.choices}
+    assert labels - set(TEST_MINUTES) == {"CléA Numérique"}  # taken with the core test
