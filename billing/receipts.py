@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from pixcentre import pdf
+
 from .models import Receipt
 
 
@@ -31,11 +33,9 @@ def receipt_context(receipt: Receipt) -> dict:
 
 
 def render_pdf(receipt: Receipt) -> bytes:
-    import weasyprint
-
     with translation.override("fr"):
         html = render_to_string("billing/pdf/receipt.html", receipt_context(receipt))
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+    return pdf.write_pdf(html)
 
 
 def generate_receipt(receipt_id: int, *, now=None) -> Receipt | None:

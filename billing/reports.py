@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pixcentre import pdf
 from sessions_app.models import Audience, SessionStatus
 from sessions_app.pix.certif import FORMULA_PREFIXES
 
@@ -53,12 +54,10 @@ def to_csv(rows) -> bytes:
 
 
 def to_pdf(template: str, context: dict) -> bytes:
-    import weasyprint
-
     context = {"centre_name": settings.PIX_CENTRE_NAME, **context}
     with translation.override("fr"):
         html = render_to_string(template, context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+    return pdf.write_pdf(html)
 
 
 # --- GIP Pix statement ------------------------------------------------------------------------

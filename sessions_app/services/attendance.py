@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from pixcentre import pdf
 
 from .. import attendance_codes
 from ..models import (
@@ -447,7 +448,6 @@ def _chunks(items, size):
 def render_attendance_sheet(session: Session) -> tuple[bytes, int]:
     """The attendance sheet PDF: one row per confirmed candidate, 20 per page, a signature
     column, and the session's date, time, site and room on every page."""
-    import weasyprint
     from django.template.loader import render_to_string
 
     session = Session.objects.select_related("room").get(pk=session.pk)
@@ -473,7 +473,7 @@ def render_attendance_sheet(session: Session) -> tuple[bytes, int]:
             "staffing_minutes": session_staffing(session).minutes,
         },
     )
-    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    document = pdf.render(html, base_url=str(settings.BASE_DIR))
     return document.write_pdf(), len(document.pages)
 
 

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from outbox.dispatch import enqueue
+from pixcentre import pdf
 
 from .. import attendance_codes, staffing
 from ..models import (
@@ -158,10 +159,7 @@ def render_html(registration: Registration, language: str) -> str:
 
 
 def render_pdf(registration: Registration, language: str | None = None) -> bytes:
-    import weasyprint
-
-    html = render_html(registration, language or language_for(registration))
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+    return pdf.write_pdf(render_html(registration, language or language_for(registration)))
 
 
 def build_ics(registration: Registration, *, revision: int = 1, now=None) -> str:
@@ -541,18 +539,12 @@ def printable_convocations(session: Session, *, only_not_sent: bool = False) -> 
     the attendance list, each in the candidate's language, to post or hand out. Rendered on
     request from the same template as the stored convocations (so it is never out of date
     with the seats); ``only_not_sent`` keeps the candidates no email has reached."""
-    import weasyprint
-
     registrations = _registrations(session.pk).order_by(
         "candidate__birth_name", "candidate__first_name", "pk"
     )
     if only_not_sent:
         registrations = registrations.exclude(convocation__sent_at__isnull=False)
-    base_url = str(settings.BASE_DIR / "static")
-    documents = [
-        weasyprint.HTML(string=render_html(r, language_for(r)), base_url=base_url).render()
-        for r in registrations
-    ]
+    documents = [pdf.render(render_html(r, language_for(r))) for r in registrations]
     if not documents:
         return b"", 0
     pages = [page for document in documents for page in document.pages]
