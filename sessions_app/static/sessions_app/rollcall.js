@@ -73,15 +73,34 @@
   }
 
   // A candidate's row: saved as soon as a choice changes (the « Enregistrer » button stays for
-  // keyboards and for pages without JavaScript).
+  // keyboards and for pages without JavaScript). One request at a time per row, each with the
+  // row as it is when it leaves: two quick taps (« Présent », then « Identité vérifiée ») can
+  // neither reach the server in the wrong order nor have the first answer undo the second tap.
   root.querySelectorAll("form[data-mark]").forEach(function (form) {
-    form.addEventListener("change", function () {
+    var inFlight = false;
+    var again = false;
+    function save() {
       if (!form.querySelector("input[name=present]:checked")) return;
-      send(form).then(handle);
-    });
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      send(form).then(function (answer) {
+        inFlight = false;
+        if (again) {
+          again = false;
+          showCounts(answer.counts);
+          save();
+          return;
+        }
+        handle(answer);
+      });
+    }
+    form.addEventListener("change", save);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      send(form).then(handle);
+      save();
     });
   });
 
