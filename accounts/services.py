@@ -48,8 +48,6 @@ def invite_user(*, email, first_name, last_name, role, acting_user) -> User:
 
     from outbox.dispatch import enqueue
 
-    from .tasks import send_invitation
-
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise AccountError(_("Un compte existe déjà avec cette adresse e-mail."))
@@ -66,7 +64,7 @@ def invite_user(*, email, first_name, last_name, role, acting_user) -> User:
         summary=_("Compte créé pour %(email)s (%(role)s)")
         % {"email": email, "role": user.get_role_display()},
     )
-    enqueue(send_invitation, user.pk)
+    enqueue("accounts.tasks.send_invitation", user.pk)
     return user
 
 

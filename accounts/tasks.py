@@ -6,7 +6,7 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(name="accounts.tasks.send_invitation", bind=True, max_retries=5)
 def send_invitation(self, user_id: int) -> str:
     """Email an invited staff member the link to choose their password. Idempotent enough: a
     second run sends a second valid link (a reset key), never a changed account."""

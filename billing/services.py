@@ -303,9 +303,7 @@ def _next_receipt_number(year) -> int:
 
 
 def _enqueue_receipt_pdf(receipt_id: int):
-    from .tasks import generate_receipt_pdf
-
-    enqueue(generate_receipt_pdf, receipt_id)
+    enqueue("billing.tasks.generate_receipt_pdf", receipt_id)
 
 
 def _record_payment(

@@ -12,7 +12,11 @@ _TRANSIENT = (OSError,)
 
 
 @shared_task(
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=300, max_retries=5
+    name="billing.tasks.generate_receipt_pdf",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
 )
 def generate_receipt_pdf(receipt_id: int) -> dict:
     """Produce a receipt's PDF; a second run finds it stored and does nothing."""

@@ -1,4 +1,7 @@
-"""Celery tasks: thin, idempotent wrappers around candidates.services."""
+"""Celery tasks: thin, idempotent wrappers around candidates.services.
+
+Services queue them by these names through the outbox and never import this module.
+"""
 
 import logging
 
@@ -9,14 +12,14 @@ from . import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="candidates.tasks.run_profile_import")
 def run_profile_import(import_id: int) -> str:
     """Run a stored import once: a second delivery finds it claimed and does nothing."""
     result = services.run_stored_profile_import(import_id)
     return result.status if result else "already-claimed"
 
 
-@shared_task
+@shared_task(name="candidates.tasks.compute_scores_task")
 def compute_scores_task(candidate_ids: list[int] | None = None) -> int:
     """Recompute scores and tiers (all candidates when no ids): same result when run twice."""
     return services.compute_scores(candidate_ids)

@@ -1,6 +1,10 @@
 """Queue Celery tasks without losing them when the broker is down.
 
-``enqueue(task, *args)`` replaces ``transaction.on_commit(lambda: task.delay(*args))``:
+``enqueue(task, *args)`` replaces ``transaction.on_commit(lambda: task.delay(*args))``. The task
+is named by its Celery name (``enqueue("sessions_app.tasks.send_email", ...)``, as Zulip's
+``queue_json_publish`` names a queue), so that a service never imports the tasks that call it
+back and the import graph has no cycle; a task object is accepted too (tasks and views, which
+sit above the services, may import their tasks).
 
 * In-process (no broker, the embedded default and the tests): the task runs after the commit,
   exactly as before.
@@ -33,17 +37,42 @@ SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
 
 
-def _eager(task) -> bool:
-    return bool(task.app.conf.task_always_eager)
+def _eager() -> bool:
+    return bool(current_app.conf.task_always_eager)
+
+
+def registered_task(name: str):
+    """The task Celery knows by ``name``; the apps' ``tasks`` modules are imported if no code
+    has imported them yet (a web process that only ever queued tasks by name)."""
+    tasks = current_app.tasks
+    if name not in tasks:
+        current_app.loader.import_default_modules()
+    return tasks[name]
 
 
 def enqueue(task, *args, **kwargs) -> PendingTask | None:
-    """Run ``task(*args, **kwargs)`` in the background once the current transaction commits."""
-    if _eager(task):
+    """Run the task (a Celery task name, or the task itself) with ``*args, **kwargs`` in the
+    background once the current transaction commits."""
+    name = task if isinstance(task, str) else task.name
+    if _eager():
+        task = registered_task(name)
         transaction.on_commit(lambda: task.delay(*args, **kwargs))
         return None
-    pending = PendingTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+    pending = PendingTask.objects.create(task_name=name, args=list(args), kwargs=kwargs)
     transaction.on_commit(lambda: publish(pending.pk))
+    return pending
+
+
+def enqueue_now(task, *args, **kwargs) -> PendingTask | None:
+    """Queue at once, not after a commit: for a task that queues others (it runs outside any
+    transaction of its own). With a broker the row is written first, so that a publish that
+    fails leaves the task for the sweep, exactly as :func:`enqueue` does."""
+    name = task if isinstance(task, str) else task.name
+    if _eager():
+        registered_task(name).delay(*args, **kwargs)
+        return None
+    pending = PendingTask.objects.create(task_name=name, args=list(args), kwargs=kwargs)
+    publish(pending.pk)
     return pending
 
 

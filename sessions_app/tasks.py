@@ -11,6 +11,8 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from outbox.dispatch import enqueue_now
+
 logger = logging.getLogger(__name__)
 
 
@@ -89,7 +91,7 @@ def send_session_convocations(session_id: int) -> dict:
     convocations.generate_session_convocations(session)
     to_send = convocations.convocations_to_send(session_id)
     for convocation_id in to_send:
-        deliver_convocation.delay(convocation_id)
+        enqueue_now(deliver_convocation, convocation_id)
     return {"session": session_id, "queued": len(to_send), **convocations.progress(session)}
 
 

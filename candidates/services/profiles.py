@@ -70,8 +70,6 @@ def import_progress(profile_import: ProfileImport) -> dict:
 def start_profile_import(*, data: bytes, file_name: str, acting_user, now=None) -> ProfileImport:
     """Store an uploaded export and run its import as a Celery task after commit (in-process
     when no broker is configured)."""
-    from ..tasks import run_profile_import
-
     now = _now(now)
     with transaction.atomic():
         profile_import = ProfileImport.objects.create(
@@ -80,7 +78,7 @@ def start_profile_import(*, data: bytes, file_name: str, acting_user, now=None) 
             file_name=file_name[:255],
         )
         profile_import.file.save(file_name[-100:] or "export.csv", ContentFile(data), save=True)
-        enqueue(run_profile_import, profile_import.pk)
+        enqueue("candidates.tasks.run_profile_import", profile_import.pk)
     return profile_import
 
 

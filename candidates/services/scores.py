@@ -86,9 +86,7 @@ def _compute_chunk(qs, ids, now) -> int:
 
 def request_scores(candidate_ids: list[int] | None = None) -> None:
     """On demand: enqueue the computation after commit."""
-    from ..tasks import compute_scores_task
-
-    enqueue(compute_scores_task, candidate_ids)
+    enqueue("candidates.tasks.compute_scores_task", candidate_ids)
 
 
 def max_score() -> int:

@@ -125,7 +125,5 @@ def import_unit_enrolments(
             )
         touched = sorted({e.candidate_id for e in to_create + to_update})
         if touched:
-            from ..tasks import compute_scores_task
-
-            enqueue(compute_scores_task, touched)
+            enqueue("candidates.tasks.compute_scores_task", touched)
     return result

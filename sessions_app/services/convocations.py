@@ -725,7 +725,5 @@ def reschedule_session(
                 % {"name": registration.candidate.first_name, "session": _describe(session)},
             )
     if convened_ids:
-        from ..tasks import send_session_convocations
-
-        enqueue(send_session_convocations, session.pk)
+        enqueue("sessions_app.tasks.send_session_convocations", session.pk)
     return session

@@ -63,8 +63,6 @@ def _send_on_commit(candidate: Candidate, subject: str, body: str):
     """Emails leave only once the change is committed: a rolled-back seat sends nothing. They
     leave from a task: a mail server that is slow or down never fails the request whose change
     is already committed (``tasks.send_email`` retries)."""
-    from ..tasks import send_email
-
     to = _recipient(candidate)
     if not to or _emails_suppressed.get():
         return
@@ -73,7 +71,7 @@ def _send_on_commit(candidate: Candidate, subject: str, body: str):
         "centre": settings.PIX_CENTRE_NAME,
         "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
     }
-    enqueue(send_email, full_subject, body + signature, to)
+    enqueue("sessions_app.tasks.send_email", full_subject, body + signature, to)
 
 
 def describe_session(session: Session) -> str:

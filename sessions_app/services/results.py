@@ -233,8 +233,6 @@ def import_results(data: bytes, *, file_name: str, acting_user=None, now=None) -
 
 @transaction.atomic(durable=True)
 def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
-    from ..tasks import compute_statistics, notify_result
-
     record = ResultsImport.objects.create(
         uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,
         created_at=now,
@@ -300,9 +298,9 @@ def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
             to_notify.append(result.pk)
     record.save(update_fields=["created_count", "updated_count"])
     for pk in to_notify:
-        enqueue(notify_result, pk)
+        enqueue("sessions_app.tasks.notify_result", pk)
     for year_id in years:
-        enqueue(compute_statistics, year_id)
+        enqueue("sessions_app.tasks.compute_statistics", year_id)
     return record
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role, User
 from candidates.models import AcademicYear
+from outbox.dispatch import enqueue
 from pixcentre.confirm import ask_first
 from pixcentre.filters import FilterForm, uses_filters
 from pixcentre.forms import DateTimeField
@@ -600,7 +601,7 @@ def attendance_sheet(request, pk):
     if request.method == "POST":
         from ..tasks import generate_attendance_sheet_task
 
-        generate_attendance_sheet_task.delay_on_commit(session.pk)
+        enqueue(generate_attendance_sheet_task, session.pk)
         messages.info(
             request,
             _(

@@ -122,18 +122,38 @@ def test_the_beat_schedule_runs_the_sweep_every_minute():
     assert entry["schedule"] == 60.0
 
 
-def test_no_app_code_queues_a_task_after_commit_around_the_outbox():
-    """``on_commit(lambda: task.delay())`` loses the task when Redis is down: use enqueue."""
-    import re
-    from pathlib import Path
+# Nothing queues a task around the outbox: tests/test_layers.py reads every call.
 
-    root = Path(__file__).resolve().parents[2]
-    pattern = re.compile(r"on_commit\([^\n]*\.(delay|apply_async)\(")
-    offenders = [
-        f"{path.relative_to(root)}:{n}"
-        for app in ("accounts", "competences", "candidates", "sessions_app", "billing", "pixcentre")
-        for path in (root / app).rglob("*.py")
-        for n, line in enumerate(path.read_text().splitlines(), 1)
-        if pattern.search(line)
-    ]
-    assert offenders == []
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_named_by_its_celery_name_runs_after_commit_in_process(monkeypatch):
+    """Services name their tasks (they never import them): the name finds the same task."""
+    calls = []
+    monkeypatch.setattr(ping, "delay", lambda *a, **k: calls.append(a))
+    with transaction.atomic():
+        assert dispatch.enqueue("pixcentre.tasks.ping", 3) is None
+        assert calls == []
+    assert calls == [(3,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_named_by_its_celery_name_waits_in_the_outbox_with_a_broker(broker_mode):
+    with transaction.atomic():
+        pending = dispatch.enqueue("pixcentre.tasks.ping", 3)
+        assert pending.task_name == "pixcentre.tasks.ping"
+    assert broker_mode == [("pixcentre.tasks.ping", [3], {})]
+    assert PendingTask.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_now_publishes_at_once_and_keeps_the_row_when_the_broker_is_down(broker_down):
+    """A task queueing others (no transaction of its own) does not wait for a commit."""
+    pending = dispatch.enqueue_now("pixcentre.tasks.ping", 5)
+    assert PendingTask.objects.filter(pk=pending.pk, attempts=1).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_now_with_a_broker_that_answers_leaves_nothing_waiting(broker_mode):
+    dispatch.enqueue_now(ping, 5)
+    assert broker_mode == [("pixcentre.tasks.ping", [5], {})]
+    assert PendingTask.objects.count() == 0

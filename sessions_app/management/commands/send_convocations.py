@@ -21,7 +21,9 @@ class Command(BaseCommand):
         session = Session.objects.filter(pk=session_id).first()
         if session is None:
             raise CommandError(f"No session {session_id}.")
-        result = send_session_convocations.delay(session_id).get()
+        # Run here, in this process, and wait: the command needs the count. The emails it
+        # queues go through the outbox like the button's.
+        result = send_session_convocations.apply(args=(session_id,)).get()
         if "queued" not in result:
             raise CommandError(
                 f"Session {session} is {session.get_status_display()}: not convened."
