@@ -8,14 +8,14 @@ keeps the role (otherwise nobody could give it back without the back office).
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pixcentre.errors import DomainError
+
 from . import audit
 from .models import Role, User
 
 
-class AccountError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class AccountError(DomainError):
+    """An account change refused (the last administrator, one's own role...)."""
 
 
 def _snapshot(user: User) -> dict:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pixcentre.errors import DomainError, refuse_form, refused
 from pixcentre.filters import uses_filters
 
 from . import services
@@ -67,8 +68,8 @@ def user_invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invite_user(acting_user=request.user, **form.cleaned_data)
-        except services.AccountError as exc:
-            form.add_error("email", exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc, "email")
         else:
             messages.success(
                 request,
@@ -116,8 +117,8 @@ def user_detail(request, pk):
                     _("Compte réactivé.") if action == "activate" else _("Compte désactivé."),
                 )
                 return redirect("accounts:user", pk=pk)
-        except services.AccountError as exc:
-            messages.error(request, exc.message)
+        except DomainError as exc:
+            refused(request, exc)
             return redirect("accounts:user", pk=pk)
     return render(
         request,

@@ -88,31 +88,26 @@ def booking_email(fee) -> tuple[str, str]:
 def queue_booking_email(fee):
     """Called where the fee is created, in the booking's transaction: leaves after commit."""
     from sessions_app.services.mail import emails_are_suppressed
-    from sessions_app.tasks import send_email
 
     to = _recipient(fee.registration.candidate)
     if not to or emails_are_suppressed():
         return
     subject, body = booking_email(fee)
-    enqueue(send_email, subject, body, to)
+    enqueue("sessions_app.tasks.send_email", subject, body, to)
 
 
 def queue_receipt_email(receipt_id: int):
     from sessions_app.services.mail import emails_are_suppressed
 
-    from .tasks import send_receipt_email
-
     if not emails_are_suppressed():
-        enqueue(send_receipt_email, receipt_id)
+        enqueue("billing.tasks.send_receipt_email", receipt_id)
 
 
 def queue_refund_email(refund_id: int):
     from sessions_app.services.mail import emails_are_suppressed
 
-    from .tasks import send_refund_email
-
     if not emails_are_suppressed():
-        enqueue(send_refund_email, refund_id)
+        enqueue("billing.tasks.send_refund_email", refund_id)
 
 
 def _claim(model, pk) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from outbox.dispatch import enqueue
+from pixcentre.errors import DomainError
 
 from . import costs, emails
 from .models import (
@@ -154,7 +155,7 @@ def _as_text(field, value) -> str:
 # --- External fees ----------------------------------------------------------------------------
 
 
-class BillingError(Exception):
+class BillingError(DomainError):
     """A fee operation refused, with a message for people."""
 
 

@@ -38,7 +38,7 @@ def _send(task, send, object_id: int) -> str:
         raise task.retry(exc=exc, countdown=min(60 * 2**task.request.retries, 3600)) from exc
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(name="billing.tasks.send_receipt_email", bind=True, max_retries=5)
 def send_receipt_email(self, receipt_id: int) -> str:
     """The receipt of a payment, by email, once (``emails.send_receipt_email``)."""
     from . import emails
@@ -46,7 +46,7 @@ def send_receipt_email(self, receipt_id: int) -> str:
     return _send(self, emails.send_receipt_email, receipt_id)
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(name="billing.tasks.send_refund_email", bind=True, max_retries=5)
 def send_refund_email(self, refund_id: int) -> str:
     """A refund, by email, once, with the receipt (``emails.send_refund_email``)."""
     from . import emails

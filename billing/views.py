@@ -25,6 +25,7 @@ from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear, CandidateKind
 from pixcentre.confirm import ask_first
+from pixcentre.errors import DomainError, refuse_form, refused
 from pixcentre.filters import YearLabelFilters, uses_filters
 
 from . import costs, dashboard, reconciliation, reports, services
@@ -73,8 +74,8 @@ def year_parameters(request, label):
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except services.BillingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            refuse_form(form, error)
         else:
             if changes:
                 messages.success(
@@ -119,8 +120,8 @@ def reopen_parameters(request, label):
         parameter_set = services.reopen_cost_parameters(
             year, acting_user=request.user, reason=form.cleaned_data["reason"]
         )
-    except services.BillingError as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        refused(request, error)
     else:
         messages.success(
             request,
@@ -397,8 +398,8 @@ def fee_action(request, pk, action):
             else:
                 services.waive_fee(fee, acting_user=request.user, reason=data["reason"])
                 messages.success(request, _("Frais exonérés."))
-        except services.BillingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            refuse_form(form, error)
         else:
             return redirect("billing:fees")
     refund_problems = {}
@@ -565,7 +566,6 @@ def book(request, pk):
     between, the page shows the new one and books nothing."""
     from sessions_app import services as session_services
     from sessions_app.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-    from sessions_app.services import SessionError
 
     candidate, session = _bookable_session(request, pk)
     if Registration.objects.filter(
@@ -587,8 +587,8 @@ def book(request, pk):
                 registration = session_services.book_external(
                     session, candidate, acting_user=request.user
                 )
-            except SessionError as exc:
-                messages.error(request, exc.message)
+            except DomainError as exc:
+                refused(request, exc)
                 return redirect("sessions_app:offer")
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(

@@ -25,7 +25,7 @@ def compute_scores_task(candidate_ids: list[int] | None = None) -> int:
     return services.compute_scores(candidate_ids)
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(name="candidates.tasks.send_invitation_task", bind=True, max_retries=5)
 def send_invitation_task(self, invitation_id: int) -> str:
     """Email one invitation link: claimed on ``sent_at``, so a second delivery sends nothing. A
     mail server that refuses or is down is retried with backoff (the claim is released first);

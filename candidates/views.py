@@ -18,6 +18,7 @@ from accounts.access import STAFF_ROLES, role_required
 from accounts.models import Role
 from competences import scoring
 from competences.models import Competence
+from pixcentre.errors import DomainError, refused
 from pixcentre.filters import uses_filters
 
 from . import access, search, services
@@ -113,8 +114,8 @@ def identity(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_identity(candidate, form.cleaned_data, acting_user=request.user)
-        except services.CandidateError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            refused(request, exc)
         else:
             messages.success(request, _("Votre identité est enregistrée : Pix l’acceptera."))
             # Sent here from a page that needs a candidate record: back to it.
@@ -327,8 +328,8 @@ def edit_identity(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_identity(candidate, form.cleaned_data, acting_user=request.user)
-        except services.CandidateError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            refused(request, exc)
         else:
             messages.success(
                 request,

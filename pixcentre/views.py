@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -14,14 +13,8 @@ from accounts.access import role_required
 from accounts.models import AuditEntry, Role
 
 from . import health
-from .filters import FilterForm, IdField, uses_filters
-
-
-class AuditFilters(FilterForm):
-    candidate = IdField()
-    session = IdField()
-    action = forms.CharField(required=False, max_length=50)
-
+from .filters import uses_filters
+from .forms import AuditFilters
 
 HOME_TEMPLATES = {
     Role.CANDIDATE: "home/candidate.html",

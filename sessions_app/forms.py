@@ -2,8 +2,10 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role, User
 from candidates.models import AcademicYear, Candidate
 from pixcentre.filters import FilterForm
 from pixcentre.filters import IdField as FilterIdField
@@ -12,8 +14,13 @@ from pixcentre.forms import DateTimeField
 from .days import unusual_day
 from .models import (
     MAX_WISHES,
+    AbandonReason,
     Audience,
     Complementary,
+    IncidentCode,
+    PeriodKind,
+    Registration,
+    RegistrationStatus,
     Room,
     Session,
     SessionStatus,
@@ -24,6 +31,10 @@ from .models import (
 class SessionListFilters(FilterForm):
     year = FilterIdField()
     status = forms.ChoiceField(required=False, choices=[("", "")] + list(SessionStatus.choices))
+
+
+class StaffingFilters(FilterForm):
+    sous_effectif = forms.ChoiceField(required=False, choices=[("", ""), ("1", "1")])
 
 
 class CalendarFilters(FilterForm):
@@ -345,3 +356,134 @@ class HabilitationsForm(forms.Form):
             "fichiers Pix Certif, et seules elles peuvent être proposées dans une session."
         ),
     )
+
+
+# --- invigilation ---------------------------------------------------------------------------
+
+# A certification asks fewer than 100 questions (3 per competence, 16 competences).
+MAX_QUESTION_NUMBER = 99
+MAX_FRAUD_REPORT_BYTES = 10 * 1024 * 1024
+FRAUD_REPORT_TYPES = [
+    ((".pdf",), b"%PDF"),
+    ((".png",), b"\x89PNG\r\n\x1a\n"),
+    ((".jpg", ".jpeg"), b"\xff\xd8\xff"),
+]
+
+
+class PeriodForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Je suis"), choices=PeriodKind.choices)
+    starts_at = DateTimeField(
+        label=_("Du"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = DateTimeField(
+        label=_("Au"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(label=_("Remarque"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise forms.ValidationError(_("La fin doit être après le début."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    present = forms.ChoiceField(
+        label=_("Présence"),
+        choices=[("present", _("Présent")), ("absent", _("Absent"))],
+    )
+    identity_checked = forms.BooleanField(label=_("Identité vérifiée"), required=False)
+
+
+def _code_choices():
+    return [("", _("— aucune —"))] + [
+        (code, f"{code} · {label}") for code, label in IncidentCode.choices
+    ]
+
+
+class IncidentForm(forms.Form):
+    registration = forms.ModelChoiceField(
+        label=_("Candidat"),
+        queryset=Registration.objects.none(),
+        required=False,
+        empty_label=_("— toute la session —"),
+    )
+    code = forms.ChoiceField(label=_("Catégorie Pix"), choices=_code_choices, required=False)
+    question_number = forms.IntegerField(
+        label=_("Numéro de la question (E1 à E12)"),
+        min_value=1,
+        max_value=MAX_QUESTION_NUMBER,
+        required=False,
+    )
+    abandon_reason = forms.ChoiceField(
+        label=_("Test non terminé : motif d’abandon"),
+        choices=[("", _("— test terminé —")), *AbandonReason.choices],
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    fraud_report = forms.FileField(
+        label=_("Rapport de fraude (C6)"),
+        required=False,
+        help_text=_(
+            "PDF ou image (PNG, JPEG) du rapport signé, pour une suspicion de fraude ; "
+            "10 Mo au plus."
+        ),
+    )
+
+    def clean_fraud_report(self):
+        """Only a PDF or an image, checked on its first bytes as well as on its name: the file
+        is kept and handed to administrators."""
+        upload = self.cleaned_data.get("fraud_report")
+        if not upload:
+            return upload
+        if upload.size > MAX_FRAUD_REPORT_BYTES:
+            raise forms.ValidationError(gettext("Le rapport de fraude dépasse 10 Mo."))
+        head = upload.read(8)
+        upload.seek(0)
+        name = upload.name.lower()
+        if not any(
+            name.endswith(extensions) and head.startswith(signature)
+            for extensions, signature in FRAUD_REPORT_TYPES
+        ):
+            raise forms.ValidationError(
+                gettext("Le rapport de fraude doit être un PDF ou une image PNG ou JPEG.")
+            )
+        return upload
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].queryset = (
+            Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED)
+            .select_related("candidate")
+            .order_by("candidate__birth_name", "candidate__first_name")
+        )
+        self.fields["registration"].label_from_instance = lambda r: str(r.candidate)
+
+
+class AssignForm(forms.Form):
+    invigilator = forms.ModelChoiceField(
+        label=_("Surveillant"),
+        queryset=User.objects.filter(role=Role.INVIGILATOR, is_active=True).order_by(
+            "last_name", "email"
+        ),
+    )
+
+
+# --- results ----------------------------------------------------------------------------------
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+class ResultsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export des résultats Pix Certif (CSV)"),
+        help_text=_("Le fichier tel que téléchargé depuis le lien envoyé par Pix."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(gettext("Le fichier dépasse 5 Mo."))
+        return upload

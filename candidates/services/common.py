@@ -6,10 +6,12 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from pixcentre.errors import DomainError
+
 CHUNK = 2000
 
 
-class CandidateError(Exception):
+class CandidateError(DomainError):
     """A workflow refused; the message is for the person who asked."""
 
 

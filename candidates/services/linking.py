@@ -54,9 +54,7 @@ def _now(now):
 
 
 def _request_scores(candidate_id: int) -> None:
-    from ..tasks import compute_scores_task
-
-    enqueue(compute_scores_task, [candidate_id])
+    enqueue("candidates.tasks.compute_scores_task", [candidate_id])
 
 
 # --- Disagreements with the university ---------------------------------------------------------
@@ -458,9 +456,7 @@ def _new_invitation(candidate, email, *, acting_user, now) -> Invitation:
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         expires_at=now + dt.timedelta(days=settings.PIX_INVITATION_VALIDITY_DAYS),
     )
-    from ..tasks import send_invitation_task
-
-    enqueue(send_invitation_task, invitation.pk)
+    enqueue("candidates.tasks.send_invitation_task", invitation.pk)
     return invitation
 
 

@@ -9,14 +9,11 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from candidates.models import AcademicYear, Candidate
+from pixcentre.errors import DomainError
 
 
-class SessionError(Exception):
+class SessionError(DomainError):
     """A rule of the centre refuses the request; ``message`` is shown to the person."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = str(message)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from outbox.dispatch import enqueue
 from pixcentre import pdf
+from pixcentre.errors import DomainError
 
 from .. import attendance_codes, staffing
 from ..models import (
@@ -70,10 +71,8 @@ REMINDER_WINDOWS = {
 LIVE_STATUSES = (SessionStatus.DRAFT, SessionStatus.OPEN, SessionStatus.CLOSED)
 
 
-class ConvocationError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = str(message)
+class ConvocationError(DomainError):
+    """A convocation cannot be sent or changed (no email address, session not convened...)."""
 
 
 # --- pure helpers -----------------------------------------------------------------------------
@@ -505,12 +504,10 @@ def set_address_and_resend(
         last_error="",
         status=ConvocationStatus.GENERATED if convocation.file else ConvocationStatus.PENDING,
     )
-    from ..tasks import deliver_convocation, send_session_convocations
-
     if convocation.file:
-        enqueue(deliver_convocation, convocation.pk)
+        enqueue("sessions_app.tasks.deliver_convocation", convocation.pk)
     else:
-        enqueue(send_session_convocations, registration.session_id)
+        enqueue("sessions_app.tasks.send_session_convocations", registration.session_id)
     convocation.refresh_from_db()
     return convocation
 

@@ -424,9 +424,7 @@ def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) 
         now=now,
     )
     if not _emails_suppressed.get():
-        from ..tasks import notify_assignment
-
-        enqueue(notify_assignment, assignment.pk)
+        enqueue("sessions_app.tasks.notify_assignment", assignment.pk)
     return assignment
 
 

@@ -77,8 +77,6 @@ def _empty(value) -> bool:
 
 def merge_plan(kept: Candidate, duplicate: Candidate) -> MergePlan:
     """What a merge would do, and what prevents it. A fixed number of queries."""
-    from billing.models import Fee  # a count only: fees follow their registration
-
     problems = []
     if kept.pk == duplicate.pk:
         problems.append(_("Choisissez deux fiches différentes."))
@@ -130,7 +128,9 @@ def merge_plan(kept: Candidate, duplicate: Candidate) -> MergePlan:
         applications=Application.objects.filter(candidate=duplicate).count(),
         profiles=PositioningProfile.objects.filter(candidate=duplicate).count(),
         enrolments=UnitEnrolment.objects.filter(candidate=duplicate).count(),
-        fees=Fee.objects.filter(registration__candidate=duplicate).count(),
+        # Billing's fees hang on the registration (``Registration.fee``, billing's reverse
+        # relation): counted through it, as sessions_app may not import billing.
+        fees=registrations.filter(fee__isnull=False).count(),
         results=registrations.filter(result__isnull=False).count(),
         moves_account=bool(duplicate.user_id and not kept.user_id),
         filled=filled,

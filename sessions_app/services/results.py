@@ -26,6 +26,7 @@ from accounts import audit
 from candidates.models import Candidate
 from competences import scoring
 from outbox.dispatch import enqueue
+from pixcentre.errors import DomainError
 
 from ..models import (
     CertificationResult,
@@ -39,13 +40,12 @@ MATCHABLE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW)
 COL_IDENTITY = "Identifiant Externe / Prénom + Nom + Date de naissance"
 
 
-class ResultsImportError(Exception):
+class ResultsImportError(DomainError):
     """The file was refused; ``record`` is the saved ``ResultsImport`` with the report."""
 
     def __init__(self, record: ResultsImport):
         super().__init__(record.error_message)
         self.record = record
-        self.message = record.error_message
         self.problems = record.error_report
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from outbox.dispatch import enqueue
 from pixcentre.confirm import ask_first
+from pixcentre.errors import DomainError, refuse_form
 
 from .. import services
 from ..forms import (
@@ -20,7 +21,6 @@ from ..models import (
     Campaign,
     Wish,
 )
-from ..services import SessionError
 from .common import admin_only
 
 # --- administrator: campaigns -----------------------------------------------------------------
@@ -41,8 +41,8 @@ def campaign_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.create_campaign(acting_user=request.user, **form.cleaned_data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Campagne créée : ses sessions sont ouvertes."))
             return redirect("sessions_app:campaign", pk=campaign.pk)
@@ -68,8 +68,8 @@ def campaign_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_campaign(campaign, acting_user=request.user, **form.cleaned_data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Campagne modifiée."))
             return redirect("sessions_app:campaign", pk=pk)

@@ -1,4 +1,7 @@
-"""What the pages of sessions_app share: role guards and turning a refusal into a message."""
+"""What the pages of sessions_app share: role guards and a refused action form as messages.
+
+A refused service call is shown by ``pixcentre.errors`` (``act``, ``refused``, ``refuse_form``).
+"""
 
 import functools
 from urllib.parse import urlencode
@@ -11,8 +14,6 @@ from django.utils.translation import gettext as _
 from accounts.access import role_required
 from accounts.models import Role
 from pixcentre.text import with_colon
-
-from ..services import SessionError
 
 admin_only = role_required(Role.ADMINISTRATOR)
 candidate_only = role_required(Role.CANDIDATE)
@@ -53,12 +54,3 @@ def _refused(request, form):
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
             messages.error(request, with_colon(label, error) if label else error)
-
-
-def _act(request, call, success):
-    try:
-        call()
-    except SessionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)

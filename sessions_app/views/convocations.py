@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from outbox.dispatch import enqueue
+from pixcentre.errors import DomainError, refused
 
 from ..access import candidate_of, registration_for
 from ..models import Convocation, Registration, RegistrationStatus, Session, SessionStatus
@@ -77,8 +78,8 @@ def resend(request, pk):
     convocation = get_object_or_404(Convocation.objects.select_related("registration"), pk=pk)
     try:
         convocation = convocations.prepare_resend(convocation, acting_user=request.user)
-    except convocations.ConvocationError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        refused(request, error)
     else:
         from ..tasks import deliver_convocation, send_session_convocations
 
@@ -124,8 +125,8 @@ def set_address(request, pk):
         convocations.set_address_and_resend(
             convocation, request.POST.get("email", ""), acting_user=request.user
         )
-    except convocations.ConvocationError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        refused(request, error)
     else:
         messages.success(
             request,

@@ -5,10 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEntry
+from pixcentre.errors import DomainError, refuse_form
 
 from ..forms import HabilitationsForm
 from ..models import Complementary, habilitated_codes
-from ..services import SessionError, set_habilitations
+from ..services import set_habilitations
 from .common import admin_only
 
 HISTORY_LENGTH = 20
@@ -29,8 +30,8 @@ def habilitations(request):
         else:
             try:
                 set_habilitations(wanted, acting_user=request.user)
-            except SessionError as exc:
-                form.add_error(None, exc.message)
+            except DomainError as exc:
+                refuse_form(form, exc)
                 withdrawn = []
             else:
                 messages.success(request, _("Habilitations du centre enregistrées."))

@@ -9,7 +9,6 @@ sheets and finalisation.
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
@@ -17,150 +16,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.models import Role, User
+from accounts.models import Role
 from candidates.models import AcademicYear
 from outbox.dispatch import enqueue
 from pixcentre.confirm import ask_first
-from pixcentre.filters import FilterForm, uses_filters
-from pixcentre.forms import DateTimeField
+from pixcentre.errors import DomainError, refuse_form, refused
+from pixcentre.filters import uses_filters
 
+from ..forms import AssignForm, AttendanceForm, IncidentForm, PeriodForm, StaffingFilters
 from ..models import (
-    AbandonReason,
     Assignment,
     Attendance,
     AttendanceSheet,
     Incident,
-    IncidentCode,
     InvigilatorPeriod,
-    PeriodKind,
     Registration,
     RegistrationStatus,
     Session,
     SessionStatus,
 )
 from ..services import attendance, invigilation
-from ..services.invigilation import InvigilationError
 
 STAFF = (Role.INVIGILATOR, Role.ADMINISTRATOR)
-# A certification asks fewer than 100 questions (3 per competence, 16 competences).
-MAX_QUESTION_NUMBER = 99
-MAX_FRAUD_REPORT_BYTES = 10 * 1024 * 1024
-FRAUD_REPORT_TYPES = [
-    ((".pdf",), b"%PDF"),
-    ((".png",), b"\x89PNG\r\n\x1a\n"),
-    ((".jpg", ".jpeg"), b"\xff\xd8\xff"),
-]
-
-# --- forms ------------------------------------------------------------------------------------
-
-
-class PeriodForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Je suis"), choices=PeriodKind.choices)
-    starts_at = DateTimeField(
-        label=gettext_lazy("Du"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    ends_at = DateTimeField(
-        label=gettext_lazy("Au"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    note = forms.CharField(label=gettext_lazy("Remarque"), max_length=200, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            raise forms.ValidationError(gettext_lazy("La fin doit être après le début."))
-        return data
-
-
-class AttendanceForm(forms.Form):
-    present = forms.ChoiceField(
-        label=gettext_lazy("Présence"),
-        choices=[("present", gettext_lazy("Présent")), ("absent", gettext_lazy("Absent"))],
-    )
-    identity_checked = forms.BooleanField(label=gettext_lazy("Identité vérifiée"), required=False)
-
-
-def _code_choices():
-    return [("", gettext_lazy("— aucune —"))] + [
-        (code, f"{code} · {label}") for code, label in IncidentCode.choices
-    ]
-
-
-class IncidentForm(forms.Form):
-    registration = forms.ModelChoiceField(
-        label=gettext_lazy("Candidat"),
-        queryset=Registration.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("— toute la session —"),
-    )
-    code = forms.ChoiceField(
-        label=gettext_lazy("Catégorie Pix"), choices=_code_choices, required=False
-    )
-    question_number = forms.IntegerField(
-        label=gettext_lazy("Numéro de la question (E1 à E12)"),
-        min_value=1,
-        max_value=MAX_QUESTION_NUMBER,
-        required=False,
-    )
-    abandon_reason = forms.ChoiceField(
-        label=gettext_lazy("Test non terminé : motif d’abandon"),
-        choices=[("", gettext_lazy("— test terminé —")), *AbandonReason.choices],
-        required=False,
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    fraud_report = forms.FileField(
-        label=gettext_lazy("Rapport de fraude (C6)"),
-        required=False,
-        help_text=gettext_lazy(
-            "PDF ou image (PNG, JPEG) du rapport signé, pour une suspicion de fraude ; "
-            "10 Mo au plus."
-        ),
-    )
-
-    def clean_fraud_report(self):
-        """Only a PDF or an image, checked on its first bytes as well as on its name: the file
-        is kept and handed to administrators."""
-        upload = self.cleaned_data.get("fraud_report")
-        if not upload:
-            return upload
-        if upload.size > MAX_FRAUD_REPORT_BYTES:
-            raise forms.ValidationError(_("Le rapport de fraude dépasse 10 Mo."))
-        head = upload.read(8)
-        upload.seek(0)
-        name = upload.name.lower()
-        if not any(
-            name.endswith(extensions) and head.startswith(signature)
-            for extensions, signature in FRAUD_REPORT_TYPES
-        ):
-            raise forms.ValidationError(
-                _("Le rapport de fraude doit être un PDF ou une image PNG ou JPEG.")
-            )
-        return upload
-
-    def __init__(self, *args, session, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["registration"].queryset = (
-            Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED)
-            .select_related("candidate")
-            .order_by("candidate__birth_name", "candidate__first_name")
-        )
-        self.fields["registration"].label_from_instance = lambda r: str(r.candidate)
-
-
-class AssignForm(forms.Form):
-    invigilator = forms.ModelChoiceField(
-        label=gettext_lazy("Surveillant"),
-        queryset=User.objects.filter(role=Role.INVIGILATOR, is_active=True).order_by(
-            "last_name", "email"
-        ),
-    )
-
-
 # --- access -----------------------------------------------------------------------------------
 
 
@@ -172,10 +53,6 @@ def session_for(user, pk) -> Session:
     if user.is_invigilator:
         return get_object_or_404(queryset, pk=pk, assignments__invigilator=user)
     raise Http404
-
-
-def _error(request, error: InvigilationError):
-    messages.error(request, error.message)
 
 
 # --- invigilator ------------------------------------------------------------------------------
@@ -193,8 +70,8 @@ def availability(request):
                 ends_at=form.cleaned_data["ends_at"],
                 note=form.cleaned_data["note"],
             )
-        except InvigilationError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            refuse_form(form, error)
         else:
             messages.success(request, _("Période enregistrée."))
             for clash in invigilation.clashes_of_period(period):
@@ -312,9 +189,11 @@ def _row_state(row) -> dict:
     }
 
 
-def _answer(request, session, *, ok, message, attendances=(), anchor=""):
+def _answer(request, session, *, ok=True, message="", refusal=None, attendances=(), anchor=""):
     """JSON for the page's script (the row states and the counts), else a message and the day
-    page again (without JavaScript)."""
+    page again (without JavaScript). A ``refusal`` (a DomainError) answers with its sentence."""
+    if refusal is not None:
+        ok, message = False, refusal.message
     if _wants_json(request):
         return JsonResponse(
             {
@@ -348,8 +227,8 @@ def mark(request, pk, registration_pk):
             identity_checked=form.cleaned_data["identity_checked"],
             acting_user=request.user,
         )
-    except InvigilationError as error:
-        return _answer(request, session, ok=False, message=error.message, anchor=anchor)
+    except DomainError as error:
+        return _answer(request, session, refusal=error, anchor=anchor)
     message = _("%(candidate)s : %(status)s.") % {
         "candidate": registration.candidate,
         "status": _("présent") if present else _("absent"),
@@ -364,8 +243,8 @@ def mark_all(request, pk):
     session = session_for(request.user, pk)
     try:
         marked = attendance.mark_all_present(session, acting_user=request.user)
-    except InvigilationError as error:
-        return _answer(request, session, ok=False, message=error.message)
+    except DomainError as error:
+        return _answer(request, session, refusal=error)
     if marked:
         message = ngettext(
             "%(n)s candidat marqué présent. Marquez maintenant les absents.",
@@ -386,8 +265,8 @@ def mark_code(request, pk):
         marked = attendance.mark_present_by_code(
             session, request.POST.get("code", ""), acting_user=request.user
         )
-    except InvigilationError as error:
-        return _answer(request, session, ok=False, message=error.message)
+    except DomainError as error:
+        return _answer(request, session, refusal=error)
     return _answer(
         request,
         session,
@@ -409,8 +288,8 @@ def presence(request, token):
     if request.method == "POST":
         try:
             attendance.mark_present_by_code(session, token, acting_user=request.user)
-        except InvigilationError as error:
-            messages.error(request, error.message)
+        except DomainError as error:
+            refused(request, error)
         else:
             messages.success(
                 request, _("%(candidate)s : présent.") % {"candidate": registration.candidate}
@@ -451,8 +330,8 @@ def incident(request, pk):
                 description=data["description"],
                 fraud_report=data["fraud_report"],
             )
-        except InvigilationError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            refuse_form(form, error)
         else:
             messages.success(request, _("Incident enregistré."))
             return redirect(_day_url(session))
@@ -462,10 +341,6 @@ def incident(request, pk):
 
 
 # --- administrator ----------------------------------------------------------------------------
-
-
-class StaffingFilters(FilterForm):
-    sous_effectif = forms.ChoiceField(required=False, choices=[("", ""), ("1", "1")])
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -511,8 +386,8 @@ def assign(request, pk):
             invigilation.assign_invigilator(
                 session, form.cleaned_data["invigilator"], acting_user=request.user
             )
-        except InvigilationError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            refuse_form(form, error)
         else:
             messages.success(
                 request,
@@ -563,8 +438,8 @@ def finalise(request, pk):
             return page
         try:
             result = attendance.finalise_session(session, acting_user=request.user)
-        except InvigilationError as error:
-            _error(request, error)
+        except DomainError as error:
+            refused(request, error)
         else:
             messages.success(
                 request,

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 
 from candidates import search as candidate_search
 from candidates.models import Candidate
+from pixcentre.errors import DomainError, refused
 
 from ..forms import CandidateSearchForm
-from ..services import SessionError
 from ..services.merge import merge_candidates, merge_plan
 from .common import admin_only
 
@@ -30,8 +30,8 @@ def candidate_merge(request, pk):
         if request.method == "POST" and request.POST.get("confirmed") == "1":
             try:
                 merge_candidates(kept, duplicate, acting_user=request.user)
-            except SessionError as exc:
-                messages.error(request, exc.message)
+            except DomainError as exc:
+                refused(request, exc)
             else:
                 messages.success(
                     request,

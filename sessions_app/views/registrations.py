@@ -14,6 +14,7 @@ from accounts.access import role_required
 from accounts.models import Role
 from candidates.models import AcademicYear, CandidateKind
 from pixcentre.confirm import ask_first
+from pixcentre.errors import DomainError, act, refuse_form, refused
 
 from .. import services
 from ..access import candidate_of, registration_for
@@ -32,8 +33,7 @@ from ..models import (
     SessionStatus,
     Wish,
 )
-from ..services import SessionError
-from .common import _act, _refused, admin_only, candidate_required
+from .common import _refused, admin_only, candidate_required
 
 
 @admin_only
@@ -42,7 +42,7 @@ def session_override(request, pk):
     session = get_object_or_404(Session, pk=pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
-        _act(
+        act(
             request,
             lambda: services.override_seat(
                 session, form.cleaned_data["candidate"], acting_user=request.user
@@ -70,7 +70,7 @@ def registration_no_show(request, pk):
     )
     if page:
         return page
-    _act(
+    act(
         request,
         lambda: services.mark_no_show(registration, acting_user=request.user),
         _("Absence enregistrée."),
@@ -88,7 +88,7 @@ def registration_cancel(request, pk):
         else redirect("sessions_app:mine")
     )
     if request.method == "POST":
-        _act(
+        act(
             request,
             lambda: services.cancel_registration(registration, acting_user=request.user),
             _("Inscription annulée."),
@@ -105,7 +105,7 @@ def registration_cancel(request, pk):
 @require_POST
 def registration_complementary(request, pk):
     registration = registration_for(request.user, pk)
-    _act(
+    act(
         request,
         lambda: services.choose_complementary(
             registration, request.POST.get("complementary", ""), acting_user=request.user
@@ -123,7 +123,7 @@ def registration_prepaid(request, pk):
     registration = registration_for(request.user, pk)
     form = PrepaidForm(request.POST)
     if form.is_valid():
-        _act(
+        act(
             request,
             lambda: services.set_prepaid_code(
                 registration, form.cleaned_data["prepaid_code"], acting_user=request.user
@@ -236,8 +236,8 @@ def apply(request, pk):
                 offered=sessions,
                 now=now,
             )
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(
                 request,
@@ -266,12 +266,12 @@ def register(request, pk):
     session = get_object_or_404(Session, pk=pk, status=SessionStatus.OPEN)
     try:
         registration = services.register_first_come(session, candidate, acting_user=request.user)
-    except SessionError as exc:
+    except DomainError as exc:
         # The offer page lists why this candidate may not book (a seat already, identity…):
         # such a refusal is said there once, not a second time as a message.
         year = AcademicYear.current()
         if not (year and exc.message in services.eligibility_problems(candidate, year=year)):
-            messages.error(request, exc.message)
+            refused(request, exc)
         return redirect("sessions_app:offer")
     if registration.status == RegistrationStatus.CONFIRMED:
         messages.success(request, _("Votre place est confirmée."))

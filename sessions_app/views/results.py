@@ -3,12 +3,10 @@ results export, and the statistics (administrators and referent) with a CSV down
 
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.access import role_required
 from accounts.models import Role
@@ -16,27 +14,14 @@ from candidates.models import AcademicYear
 from competences import scoring
 from competences.models import Competence
 from outbox.dispatch import enqueue
+from pixcentre.errors import refused
 from pixcentre.filters import YearLabelFilters, uses_filters
 
 from ..access import candidate_of
+from ..forms import ResultsUploadForm
 from ..models import CertificationResult, ResultsImport
 from ..services import results, statistics
 from .common import candidate_required
-
-MAX_UPLOAD = 5 * 1024 * 1024
-
-
-class ResultsUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Export des résultats Pix Certif (CSV)"),
-        help_text=gettext_lazy("Le fichier tel que téléchargé depuis le lien envoyé par Pix."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("Le fichier dépasse 5 Mo."))
-        return upload
 
 
 def _positioning_levels(candidate) -> dict:
@@ -88,7 +73,7 @@ def upload(request):
             )
         except results.ResultsImportError as error:
             report = error.record
-            messages.error(request, error.message)
+            refused(request, error)
         else:
             messages.success(
                 request,

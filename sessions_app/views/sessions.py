@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from candidates import search as candidate_search
 from candidates.models import AcademicYear, Candidate
 from pixcentre.confirm import ask_first
+from pixcentre.errors import DomainError, act, refuse_form, refused
 from pixcentre.filters import uses_filters
 
 from .. import services
@@ -40,8 +41,8 @@ from ..models import (
     Session,
     SessionStatus,
 )
-from ..services import SessionError, convocations, exports, invigilation
-from .common import _act, _refused, admin_only
+from ..services import convocations, exports, invigilation
+from .common import _refused, admin_only
 
 # --- administrator: rooms and sessions --------------------------------------------------------
 
@@ -65,8 +66,8 @@ def room_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_room(room, acting_user=request.user, **form.cleaned_data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Salle enregistrée."))
             return redirect("sessions_app:rooms")
@@ -129,8 +130,8 @@ def session_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             session = services.create_session(acting_user=request.user, **form.cleaned_data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Session créée (brouillon)."))
             return redirect("sessions_app:session", pk=session.pk)
@@ -144,8 +145,8 @@ def session_series(request):
         data = form.cleaned_data
         try:
             created = services.create_session_series(acting_user=request.user, **data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(
                 request, _("%(n)s sessions créées (brouillons).") % {"n": len(created)}
@@ -250,7 +251,7 @@ def session_status(request, pk):
             )
             if page:
                 return page
-        _act(
+        act(
             request,
             lambda: services.change_session_status(
                 session, form.cleaned_data["status"], acting_user=request.user
@@ -273,8 +274,8 @@ def session_reschedule(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             reschedule_session(session, acting_user=request.user, **form.cleaned_data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(
                 request,
@@ -299,8 +300,8 @@ def session_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_session(session, acting_user=request.user, **form.cleaned_data)
-        except SessionError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as exc:
+            refuse_form(form, exc)
         else:
             messages.success(request, _("Session modifiée."))
             return redirect("sessions_app:session", pk=pk)
@@ -320,8 +321,8 @@ def session_pix(request, pk):
                 access_code=form.cleaned_data["access_code"],
                 acting_user=request.user,
             )
-        except SessionError as error:
-            messages.error(request, error.message)
+        except DomainError as error:
+            refused(request, error)
         else:
             messages.success(request, _("Identifiants Pix Certif enregistrés."))
     else:
@@ -388,8 +389,8 @@ def waitlist_move(request, pk):
     if request.method == "POST" and request.POST.get("confirmed") == "1":
         try:
             moved = overview.move_waitlisted(source, target, acting_user=request.user)
-        except SessionError as exc:
-            messages.error(request, exc.message)
+        except DomainError as exc:
+            refused(request, exc)
         else:
             messages.success(
                 request,
