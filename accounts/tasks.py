@@ -5,28 +5,47 @@ from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
+_TRANSIENT_SEND_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@shared_task(name="accounts.tasks.send_email", bind=True, max_retries=5)
+def send_email(self, subject: str, body: str, to: str, html: str | None = None) -> str:
+    """One email rendered by ``accounts.emails.send_templated_email`` (seat confirmed, waitlist,
+    promotion, cancelled session...). A mail server that refuses or is down is retried with
+    bounded backoff; in-process (no worker to come back later) the failure is logged and the
+    request is not failed."""
+    from .emails import Email, build_message, send_backoff
+
+    try:
+        build_message(Email(subject, body, html), to).send()
+    except _TRANSIENT_SEND_ERRORS as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            logger.error("Email to %s not sent (%s): %s", to, subject, exc)
+            return "failed"
+        raise self.retry(exc=exc, countdown=send_backoff(self.request.retries)) from exc
+    return "sent"
+
 
 @shared_task(name="accounts.tasks.send_invitation", bind=True, max_retries=5)
 def send_invitation(self, user_id: int) -> str:
     """Email an invited staff member the link to choose their password. Idempotent enough: a
     second run sends a second valid link (a reset key), never a changed account."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
+    from .emails import build_message, language_of, render_email
     from .models import User
     from .services import invitation_link
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.has_usable_password():
         return "skipped"  # deactivated meanwhile, or already signed in and chose a password
-    with translation.override(user.preferred_language or "fr"):
-        context = {"user": user, "link": invitation_link(user)}
-        subject = render_to_string("accounts/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/invitation_email.txt", context)
+    email = render_email(
+        "accounts/invitation",
+        {"user": user, "link": invitation_link(user)},
+        language=language_of(user),
+        prefixed=False,
+    )
     try:
-        send_mail(subject, body, None, [user.email], fail_silently=False)
-    except (smtplib.SMTPException, OSError) as exc:
+        build_message(email, user.email).send()
+    except _TRANSIENT_SEND_ERRORS as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             logger.error("Invitation to %s not sent: %s", user.email, exc)
             return "failed"

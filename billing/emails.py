@@ -93,7 +93,7 @@ def queue_booking_email(fee):
     if not to or emails_are_suppressed():
         return
     subject, body = booking_email(fee)
-    enqueue("sessions_app.tasks.send_email", subject, body, to)
+    enqueue("accounts.tasks.send_email", subject, body, to)
 
 
 def queue_receipt_email(receipt_id: int):

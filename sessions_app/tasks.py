@@ -11,6 +11,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from accounts.emails import send_backoff
 from outbox.dispatch import enqueue_now
 
 logger = logging.getLogger(__name__)
@@ -97,12 +98,11 @@ def send_session_convocations(session_id: int) -> dict:
 
 @shared_task(name="sessions_app.tasks.send_email", bind=True, max_retries=5)
 def send_email(self, subject: str, body: str, to: str) -> str:
-    """One notification email (seat confirmed, waitlist, promotion, cancelled session...).
+    """One notification email, as queued before accounts.tasks.send_email took the job (kept so
+    that a PendingTask row written then still finds its task; nothing queues it any more).
     A mail server that refuses or is down is retried with the convocations' backoff; in-process
     (no worker to come back later) the failure is logged and the request is not failed."""
     from django.core.mail import send_mail
-
-    from .services import convocations
 
     try:
         send_mail(subject, body, None, [to], fail_silently=False)
@@ -110,9 +110,7 @@ def send_email(self, subject: str, body: str, to: str) -> str:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             logger.error("Email to %s not sent (%s): %s", to, subject, exc)
             return "failed"
-        raise self.retry(
-            exc=exc, countdown=convocations.send_backoff(self.request.retries)
-        ) from exc
+        raise self.retry(exc=exc, countdown=send_backoff(self.request.retries)) from exc
     return "sent"
 
 

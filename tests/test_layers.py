@@ -230,6 +230,6 @@ def test_every_task_queued_by_name_is_a_registered_task():
                     and isinstance(node.args[0], ast.Constant)
                 ):
                     names.add(node.args[0].value)
-    assert "sessions_app.tasks.send_email" in names
+    assert "accounts.tasks.send_email" in names
     for name in sorted(names):
         assert registered_task(name).name == name

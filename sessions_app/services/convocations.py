@@ -39,6 +39,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.emails import language_of, send_backoff  # noqa: F401  (convocations.send_backoff)
 from outbox.dispatch import enqueue
 from pixcentre import pdf
 from pixcentre.errors import DomainError
@@ -89,14 +90,8 @@ def format_minutes(minutes: int) -> str:
     return staffing.format_minutes(minutes)
 
 
-def send_backoff(retries: int) -> int:
-    """Seconds before retry number ``retries + 1``: 1, 2, 4, 8 minutes… capped at 15."""
-    return min(60 * 2**retries, 900)
-
-
 def language_for(registration: Registration) -> str:
-    user = registration.candidate.user
-    return "en" if user is not None and user.preferred_language == "en" else "fr"
+    return language_of(registration.candidate.user if registration.candidate.user_id else None)
 
 
 def recipient(registration: Registration) -> str:
@@ -654,7 +649,7 @@ def reschedule_session(
     """Move a session (date, time and/or room). Its convocations are regenerated and sent
     again as a "changed" notice; confirmed candidates not convened yet are told by email."""
     from .common import SessionError, _year_for
-    from .mail import _send_on_commit
+    from .mail import send_candidate_email
 
     if not (acting_user and acting_user.is_authenticated and acting_user.is_administrator):
         raise SessionError(_("Seul un gestionnaire peut faire cette opération."))
@@ -711,16 +706,9 @@ def reschedule_session(
     for registration in _registrations(session.pk):
         if registration.pk in convened_ids:
             continue
-        with translation.override(language_for(registration)):
-            _send_on_commit(
-                registration.candidate,
-                _("Votre session de certification Pix a changé"),
-                _(
-                    "Bonjour %(name)s,\n\nVotre session de certification Pix a changé : elle a "
-                    "désormais lieu %(session)s. Votre convocation vous sera envoyée."
-                )
-                % {"name": registration.candidate.first_name, "session": _describe(session)},
-            )
+        send_candidate_email(
+            registration.candidate, "session_moved", session=session, describe=_describe
+        )
     if convened_ids:
         enqueue("sessions_app.tasks.send_session_convocations", session.pk)
     return session

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.emails import emails_are_suppressed
 from accounts.models import Role, User
 from outbox.dispatch import enqueue
 
@@ -42,7 +43,7 @@ from ..models import (
 )
 from ..models.registrations import test_minutes_expression
 from .common import SessionError
-from .mail import _emails_suppressed, describe_session
+from .mail import describe_session
 
 # Sessions that no longer need (or never needed) invigilators.
 INACTIVE_SESSION_STATUSES = [SessionStatus.CANCELLED]
@@ -423,7 +424,7 @@ def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) 
         summary=f"{invigilator} → {session}",
         now=now,
     )
-    if not _emails_suppressed.get():
+    if not emails_are_suppressed():
         enqueue("sessions_app.tasks.notify_assignment", assignment.pk)
     return assignment
 

@@ -1,77 +1,38 @@
-"""Notification emails of sessions_app: sent from a task once the change is committed."""
-
-import contextlib
-import contextvars
-import functools
+"""Notification emails of sessions_app, through ``accounts.emails``: templates in
+``sessions_app/templates/sessions_app/emails/``, rendered in the candidate's language (not the
+language of whoever caused the email), sent from a task once the change is committed."""
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from candidates.models import Candidate, CandidateKind
-from outbox.dispatch import enqueue
-
-from ..models import (
-    Registration,
-    RegistrationStatus,
-    Session,
+from accounts.emails import (
+    emails_are_suppressed,
+    emails_suppressed,
+    language_of,
+    send_templated_email,
 )
+from candidates.models import Candidate, CandidateKind
+
+from ..models import Registration, RegistrationStatus, Session
+
+__all__ = [
+    "candidate_language",
+    "describe_session",
+    "emails_are_suppressed",
+    "emails_suppressed",
+    "recipient",
+    "send_candidate_email",
+]
 
 
-def _recipient(candidate: Candidate) -> str:
+def recipient(candidate: Candidate) -> str:
     return candidate.convocation_email or (candidate.user.email if candidate.user_id else "")
 
 
-_emails_suppressed = contextvars.ContextVar("sessions_emails_suppressed", default=False)
-
-
-def emails_are_suppressed() -> bool:
-    """True while the demo is made (billing's emails follow the same rule)."""
-    return _emails_suppressed.get()
-
-
 def candidate_language(candidate: Candidate) -> str:
-    """The language the candidate reads the site in (their account's preference)."""
-    user = candidate.user if candidate.user_id else None
-    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
-
-
-def in_candidates_language(build):
-    """``build(registration, …)`` writes its email in the candidate's language, not in the
-    language of whoever's request (or task) made the change."""
-
-    @functools.wraps(build)
-    def wrapper(registration, *args, **kwargs):
-        with translation.override(candidate_language(registration.candidate)):
-            return build(registration, *args, **kwargs)
-
-    return wrapper
-
-
-@contextlib.contextmanager
-def emails_suppressed():
-    """Demo data is made through the services without writing to anybody."""
-    token = _emails_suppressed.set(True)
-    try:
-        yield
-    finally:
-        _emails_suppressed.reset(token)
-
-
-def _send_on_commit(candidate: Candidate, subject: str, body: str):
-    """Emails leave only once the change is committed: a rolled-back seat sends nothing. They
-    leave from a task: a mail server that is slow or down never fails the request whose change
-    is already committed (``tasks.send_email`` retries)."""
-    to = _recipient(candidate)
-    if not to or _emails_suppressed.get():
-        return
-    full_subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
-    signature = "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
-        "centre": settings.PIX_CENTRE_NAME,
-        "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
-    }
-    enqueue("sessions_app.tasks.send_email", full_subject, body + signature, to)
+    return language_of(candidate.user if candidate.user_id else None)
 
 
 def describe_session(session: Session) -> str:
@@ -82,65 +43,53 @@ def describe_session(session: Session) -> str:
     }
 
 
-@in_candidates_language
+def send_candidate_email(
+    candidate: Candidate, name: str, *, session: Session, describe=describe_session, **context
+) -> bool:
+    """Queue ``sessions_app/emails/<name>`` to the candidate, in their language; the session
+    is described (date in words, room) in that language too."""
+    language = candidate_language(candidate)
+    with translation.override(language):
+        context = {"name": candidate.first_name, "session": describe(session), **context}
+    return send_templated_email(
+        recipient(candidate), f"sessions_app/emails/{name}", context, language=language
+    )
+
+
 def _email_outcome(registration: Registration, *, position: int | None = None):
     candidate = registration.candidate
     if registration.status == RegistrationStatus.CONFIRMED and _paying(registration):
         return  # billing's booking email (see below)
-    hello = _("Bonjour %(name)s,") % {"name": candidate.first_name}
+    priority = {
+        "show_priority": candidate.kind != CandidateKind.EXTERNAL,
+        "tier": candidate.priority_tier,
+    }
     if registration.status == RegistrationStatus.CONFIRMED:
-        subject = _("Votre place en session de certification Pix est confirmée")
-        body = _(
-            "%(hello)s\n\nVotre place est confirmée pour la session de certification Pix "
-            "%(session)s.\nVous pouvez annuler depuis votre espace jusqu’à %(hours)s heures "
-            "avant le début de la session."
-        ) % {
-            "hello": hello,
-            "session": describe_session(registration.session),
-            "hours": getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72),
-        }
-    else:
-        subject = _("Vous êtes sur liste d’attente pour une session de certification Pix")
-        body = _(
-            "%(hello)s\n\nToutes les places de la session %(session)s sont attribuées. Vous êtes "
-            "en position %(position)s sur sa liste d’attente ; nous vous écrirons si une place "
-            "se libère."
-        ) % {
-            "hello": hello,
-            "session": describe_session(registration.session),
-            "position": position or registration.waitlist_position(),
-        }
-    if candidate.kind != CandidateKind.EXTERNAL:
-        body += "\n\n" + (
-            _("Votre niveau de priorité : %(tier)s (1 = le plus prioritaire).")
-            % {"tier": candidate.priority_tier}
-            if candidate.priority_tier
-            else _("Votre niveau de priorité n’est pas encore calculé.")
+        send_candidate_email(
+            candidate,
+            "seat_confirmed",
+            session=registration.session,
+            hours=getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72),
+            **priority,
         )
-    _send_on_commit(candidate, subject, body)
+    else:
+        send_candidate_email(
+            candidate,
+            "seat_waitlisted",
+            session=registration.session,
+            position=position or registration.waitlist_position(),
+            **priority,
+        )
 
 
-@in_candidates_language
 def _email_promotion(registration: Registration):
-    candidate = registration.candidate
     if _paying(registration):
         return  # billing's booking email (see below)
-    body = _(
-        "Bonjour %(name)s,\n\nUne place s’est libérée : votre place est désormais confirmée pour "
-        "la session de certification Pix %(session)s."
-    ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
-    _send_on_commit(candidate, _("Une place s’est libérée pour vous"), body)
+    send_candidate_email(registration.candidate, "seat_promoted", session=registration.session)
 
 
-@in_candidates_language
 def _email_session_cancelled(registration: Registration):
-    candidate = registration.candidate
-    body = _(
-        "Bonjour %(name)s,\n\nLa session de certification Pix %(session)s est annulée. Votre "
-        "inscription est annulée ; vous pouvez vous inscrire à une autre session depuis votre "
-        "espace."
-    ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
-    _send_on_commit(candidate, _("Session de certification Pix annulée"), body)
+    send_candidate_email(registration.candidate, "session_cancelled", session=registration.session)
 
 
 # An external candidate's confirmed seat makes a fee due: billing writes that email (the seat,
@@ -155,33 +104,28 @@ def _email_application(application):
     """Acknowledge an application (or changed wishes): the ranked sessions and when seats are
     given."""
     candidate = application.candidate
-    with translation.override(candidate_language(candidate)):
+    language = candidate_language(candidate)
+    with translation.override(language):
         wishes = "\n".join(
             f"{wish.rank}. {describe_session(wish.session)}"
             for wish in application.wishes.select_related("session__room").order_by("rank")
         )
-        body = _(
-            "Bonjour %(name)s,\n\nNous avons bien reçu votre candidature à la campagne "
-            "« %(campaign)s ». Vos vœux, du préféré au moins souhaité :\n%(wishes)s\n\n"
-            "Les places seront attribuées à la clôture, le %(closes)s, par niveau de priorité "
-            "puis par ordre de candidature : nous vous écrirons alors. Vous pouvez modifier vos "
-            "vœux depuis votre espace jusque-là."
-        ) % {
+        closes = date_format(timezone.localtime(application.campaign.closes_at), "j F Y H:i")
+    send_templated_email(
+        recipient(candidate),
+        "sessions_app/emails/application_received",
+        {
             "name": candidate.first_name,
-            "campaign": application.campaign,
+            "campaign": str(application.campaign),
             "wishes": wishes,
-            "closes": date_format(timezone.localtime(application.campaign.closes_at), "j F Y H:i"),
-        }
-        _send_on_commit(candidate, _("Votre candidature à la certification Pix"), body)
+            "closes": closes,
+        },
+        language=language,
+    )
 
 
 def _email_cancellation(registration: Registration):
     """Acknowledge a cancelled seat (by the candidate or the centre)."""
-    candidate = registration.candidate
-    with translation.override(candidate_language(candidate)):
-        body = _(
-            "Bonjour %(name)s,\n\nVotre inscription à la session de certification Pix "
-            "%(session)s est annulée. Vous pouvez vous inscrire à une autre session depuis "
-            "votre espace."
-        ) % {"name": candidate.first_name, "session": describe_session(registration.session)}
-        _send_on_commit(candidate, _("Votre inscription à la certification Pix est annulée"), body)
+    send_candidate_email(
+        registration.candidate, "registration_cancelled", session=registration.session
+    )

@@ -16,13 +16,13 @@ import unicodedata
 from dataclasses import asdict
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.emails import build_message, render_email
 from candidates.models import Candidate
 from competences import scoring
 from outbox.dispatch import enqueue
@@ -35,6 +35,7 @@ from ..models import (
     ResultsImport,
 )
 from ..pix import results as pix_results
+from .mail import candidate_language, recipient
 
 MATCHABLE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW)
 COL_IDENTITY = "Identifiant Externe / Prénom + Nom + Date de naissance"
@@ -317,41 +318,33 @@ def notify_result(result_id: int, *, now=None) -> str:
         pk=result_id
     )
     candidate = result.registration.candidate
-    to = candidate.convocation_email or (candidate.user.email if candidate.user_id else "")
+    to = recipient(candidate)
     if not to:
         return "skipped"
-    language = "en" if candidate.user and candidate.user.preferred_language == "en" else "fr"
+    language = candidate_language(candidate)
     with translation.override(language):
         score = (
             _("%(score)s pix sur %(max)s") % {"score": result.score, "max": scoring.max_score()}
             if result.score is not None
             else "—"
         )
-        body = _(
-            "Bonjour %(name)s,\n\nLe résultat de votre certification Pix est arrivé.\n"
-            "Statut : %(status)s\nScore : %(score)s\n\nLe détail par compétence est sur votre "
-            "page : %(url)s"
-        ) % {
+        status = result.get_status_display()
+    email = render_email(
+        "sessions_app/emails/result_arrived",
+        {
             "name": candidate.first_name,
-            "status": result.get_status_display(),
+            "status": status,
             "score": score,
             "url": settings.PIX_SITE_URL.rstrip("/") + reverse("results:mine"),
-        }
-        if result.level or result.certification_type:
             # 2026 files: Pix's level label (« Expert 1 », « Admissible »…) and certification.
-            body += "\n" + _("Certification : %(type)s — niveau : %(level)s") % {
-                "type": result.certification_type or "Pix",
-                "level": result.level or "—",
-            }
-        body += "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
-            "centre": settings.PIX_CENTRE_NAME,
-            "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
-        }
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _(
-            "Votre résultat de certification Pix est arrivé"
-        )
+            "with_level": bool(result.level or result.certification_type),
+            "certification": result.certification_type or "Pix",
+            "level": result.level or "—",
+        },
+        language=language,
+    )
     try:
-        send_mail(subject, body, None, [to], fail_silently=False)
+        build_message(email, to).send()
     except Exception:
         CertificationResult.objects.filter(pk=result_id).update(notified_at=None)
         raise

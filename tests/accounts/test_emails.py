@@ -1,0 +1,132 @@
+"""Emails through accounts.emails: templates, the reader's language, after the commit."""
+
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.template.loader import get_template
+from django.utils import translation
+
+from accounts.emails import (
+    emails_suppressed,
+    language_of,
+    render_email,
+    send_templated_email,
+)
+from sessions_app import services
+from tests.conftest import make_user
+from tests.sessions_app.conftest import NOW, make_candidate, make_session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EMAILS = Path(__file__).resolve().parents[2] / "sessions_app/templates/sessions_app/emails"
+SAMPLE = {
+    "name": "Léa",
+    "session": "le lundi 15 juin 2026 à 09:00, B204",
+    "hours": 72,
+    "position": 2,
+    "show_priority": True,
+    "tier": 1,
+    "status": "Validée",
+    "score": "512 pix sur 1024",
+    "url": "https://pix.example.org/resultats/moi/",
+}
+
+
+def english_candidate(email="emma.smith@example.org"):
+    user = make_user(email, preferred_language="en")
+    return make_candidate(user=user, email=email)
+
+
+def test_the_seat_email_is_in_the_candidates_language_not_the_administrators(
+    year, room, administrator
+):
+    session = make_session(year, room)
+    candidate = english_candidate()
+    with translation.override("fr"):  # the administrator works in French
+        services.register_first_come(session, candidate, acting_user=administrator, now=NOW)
+    [message] = mail.outbox
+    assert message.subject == "[Centre Pix] Your place in a Pix certification session is confirmed"
+    assert message.body.startswith(f"Hello {candidate.first_name},\n\nYour place is confirmed")
+    assert "Your priority tier: 3 (1 = highest priority)." in message.body
+    assert "The " in message.body and "team" in message.body
+    assert "Bonjour" not in message.body and "juin" not in message.body
+
+
+def test_a_french_candidate_reads_french_even_from_an_english_page(year, room, administrator):
+    session = make_session(year, room)
+    candidate = make_candidate(email="lea.martin@example.org")
+    with translation.override("en"):
+        services.register_first_come(session, candidate, acting_user=administrator, now=NOW)
+    [message] = mail.outbox
+    assert (
+        message.subject == "[Centre Pix] Votre place en session de certification Pix est confirmée"
+    )
+    assert "Votre place est confirmée pour la session de certification Pix le " in message.body
+    assert "L’équipe du" in message.body
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in EMAILS.glob("*.txt") if not p.stem.startswith("_"))
+)
+def test_every_email_template_has_its_english_text(name, db):
+    """A template whose wording drifted from its catalogue entry would leave French in the
+    English email: each one is rendered in English and must read English."""
+    if name.endswith("_subject"):
+        return
+    email = render_email(f"sessions_app/emails/{name}", SAMPLE, language="en")
+    french = ["Bonjour", "Votre", "votre", "L’équipe", " la session", "Statut"]
+    assert [w for w in french if w in email.text or w in email.subject] == []
+    assert email.subject.startswith("[Centre Pix] ") and "\n" not in email.subject
+    french_email = render_email(f"sessions_app/emails/{name}", SAMPLE, language="fr")
+    assert french_email.text.startswith("Bonjour Léa,")
+
+
+def test_text_emails_are_not_html_escaped(db):
+    email = render_email(
+        "sessions_app/emails/seat_promoted",
+        {**SAMPLE, "name": "Zoé d'Arc <Z>", "session": "salle « A & B »"},
+        language="fr",
+    )
+    assert "Bonjour Zoé d'Arc <Z>," in email.text
+    assert "salle « A & B »" in email.text
+    assert email.html is None  # no HTML template for this one
+
+
+def test_nothing_is_queued_without_an_address_or_when_emails_are_suppressed(db):
+    assert not send_templated_email("", "sessions_app/emails/seat_promoted", SAMPLE, language="fr")
+    with emails_suppressed():
+        assert not send_templated_email(
+            "a@example.org", "sessions_app/emails/seat_promoted", SAMPLE, language="fr"
+        )
+    assert mail.outbox == []
+    assert send_templated_email(
+        "a@example.org", "sessions_app/emails/seat_promoted", SAMPLE, language="fr"
+    )
+    assert [m.to for m in mail.outbox] == [["a@example.org"]]
+
+
+def test_the_language_of_a_person(db):
+    assert language_of(None) == "fr"
+    assert language_of(make_user("a@example.org", preferred_language="en")) == "en"
+    assert language_of(make_user("b@example.org", preferred_language="")) == "fr"
+    assert language_of(make_user("c@example.org", preferred_language="de")) == "fr"
+
+
+def test_every_text_template_ends_with_the_signature_or_is_a_subject_or_a_part():
+    for path in EMAILS.glob("*.txt"):
+        if path.stem.endswith("_subject") or path.stem.startswith("_"):
+            continue
+        assert get_template(f"sessions_app/emails/{path.name}")
+        assert path.read_text().endswith('{% include "emails/_signature.txt" %}'), path.name
+
+
+def test_an_email_with_an_html_template_gets_both_parts_in_the_same_words(db):
+    email = render_email(
+        "sessions_app/emails/result_arrived", {**SAMPLE, "name": "Zoé <b>"}, language="en"
+    )
+    assert "Hello Zoé <b>," in email.text
+    assert email.html.startswith("<!doctype html>") and '<html lang="en">' in email.html
+    assert "Hello Zoé &lt;b&gt;," in email.html  # escaped in HTML, not in the text
+    assert '<a href="https://pix.example.org/resultats/moi/"' in email.html
+    assert "team" in email.html and "Bonjour" not in email.html
