@@ -1,7 +1,9 @@
-"""Writing the audit trail: call ``record`` inside the service's transaction."""
+"""Writing the audit trail: call ``record`` inside the service's transaction, with an action
+from the catalogue (``accounts.audit_actions.AuditAction``)."""
 
 from django.utils import timezone
 
+from .audit_actions import AuditAction
 from .models import AuditEntry
 
 
@@ -17,14 +19,17 @@ def record(
     summary: str = "",
     now=None,
 ) -> AuditEntry:
-    """Record one change. ``obj`` gives the object type and id; ``before``/``after`` are small
-    JSON-able dicts of the fields that changed."""
+    """Record one change. ``action`` is an :class:`AuditAction` (its stored string is
+    accepted; anything else is refused with ValueError: the journal could not name it).
+    ``obj`` gives the object type and id; ``before``/``after`` are small JSON-able dicts of
+    the fields that changed, keyed by the audited object's field names."""
+    action = AuditAction(action)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEntry.objects.create(
         at=now or timezone.now(),
         actor=actor,
-        action=action,
+        action=action.value,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         candidate_id=candidate_id,

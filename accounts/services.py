@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pixcentre.errors import DomainError
 
 from . import audit
+from .audit_actions import AuditAction
 from .models import Role, User
 
 
@@ -57,7 +58,7 @@ def invite_user(*, email, first_name, last_name, role, acting_user) -> User:
     # The invitation goes to this address: following its link proves the address.
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     audit.record(
-        "user.invited",
+        AuditAction.USER_INVITED,
         actor=acting_user,
         obj=user,
         after={"email": email, **_snapshot(user)},
@@ -81,7 +82,7 @@ def change_role(user: User, role: str, *, acting_user) -> User:
     user.role = role
     user.save(update_fields=["role"])
     audit.record(
-        "user.role_changed",
+        AuditAction.USER_ROLE_CHANGED,
         actor=acting_user,
         obj=user,
         before=before,
@@ -106,7 +107,7 @@ def set_active(user: User, active: bool, *, acting_user) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit.record(
-        "user.activated" if active else "user.deactivated",
+        AuditAction.USER_ACTIVATED if active else AuditAction.USER_DEACTIVATED,
         actor=acting_user,
         obj=user,
         before=before,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 from outbox.dispatch import enqueue
 from pixcentre.errors import DomainError
 
@@ -133,7 +134,7 @@ def reopen_cost_parameters(year, *, acting_user, reason: str, now=None) -> CostP
         parameter_set.reopen_reason = reason[:200]
         parameter_set.save(update_fields=["reopened_until", "reopened_by", "reopen_reason"])
         audit.record(
-            "cost_parameters_reopened",
+            AuditAction.COST_PARAMETERS_REOPENED,
             actor=acting_user,
             obj=parameter_set,
             before={"reopened_until": before.isoformat() if before else None},
@@ -200,7 +201,7 @@ def ensure_fee(registration, *, now=None) -> Fee | None:
     )
     if created:
         audit.record(
-            "fee_due",
+            AuditAction.FEE_DUE,
             actor=registration.created_by,
             obj=fee,
             candidate_id=registration.candidate_id,
@@ -236,7 +237,7 @@ def _fee_follows_the_seat(registration, now) -> Fee | None:
         fee.status = FeeStatus.DUE
     fee.save(update_fields=["registration", "status"])
     audit.record(
-        "fee_moved",
+        AuditAction.FEE_MOVED,
         actor=registration.created_by,
         obj=fee,
         candidate_id=registration.candidate_id,
@@ -265,7 +266,7 @@ def _cancel_fee(fee, registration, now):
     fee.status = FeeStatus.CANCELLED
     fee.save(update_fields=["status"])
     audit.record(
-        "fee_cancelled",
+        AuditAction.FEE_CANCELLED,
         obj=fee,
         candidate_id=registration.candidate_id,
         session_id=registration.session_id,
@@ -340,7 +341,7 @@ def _record_payment(
     fee.save(update_fields=["status"])
     registration = fee.registration
     audit.record(
-        "fee_paid",
+        AuditAction.FEE_PAID,
         actor=acting_user,
         obj=payment,
         candidate_id=registration.candidate_id,
@@ -421,7 +422,7 @@ def _record_refund(fee, *, acting_user, refunded_on, reason, reference="", now=N
     fee.status = FeeStatus.REFUNDED
     fee.save(update_fields=["status"])
     audit.record(
-        "fee_refunded",
+        AuditAction.FEE_REFUNDED,
         actor=acting_user,
         obj=refund,
         candidate_id=fee.registration.candidate_id,
@@ -467,7 +468,7 @@ def _waive_fee(fee, *, acting_user, reason, now=None) -> Fee:
     fee.waiver_reason = reason
     fee.save(update_fields=["status", "waived_at", "waived_by", "waiver_reason"])
     audit.record(
-        "fee_waived",
+        AuditAction.FEE_WAIVED,
         actor=acting_user,
         obj=fee,
         candidate_id=fee.registration.candidate_id,

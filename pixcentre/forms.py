@@ -4,8 +4,6 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from .filters import FilterForm, IdField
-
 
 class BootstrapFormRenderer(TemplatesSetting):
     """Adds Bootstrap's classes to widgets so that every form looks the same."""
@@ -37,11 +35,3 @@ class DateTimeField(forms.DateTimeField):
                 params={"first": self.FIRST_YEAR, "last": self.LAST_YEAR},
             )
         return result
-
-
-class AuditFilters(FilterForm):
-    """The journal's filters (``/journal/``)."""
-
-    candidate = IdField()
-    session = IdField()
-    action = forms.CharField(required=False, max_length=50)

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.models import AuditEntry, Role
 
-from . import health
+from . import health, journal
 from .filters import uses_filters
-from .forms import AuditFilters
 
 HOME_TEMPLATES = {
     Role.CANDIDATE: "home/candidate.html",
@@ -103,20 +102,15 @@ AUDIT_PAGE_SIZE = 50
 
 
 @role_required(Role.ADMINISTRATOR)
-@uses_filters(AuditFilters)
+@uses_filters(journal.AuditFilterForm)
 def audit_log(request):
-    """The audit trail, newest first, filterable by candidate, session and action."""
-    entries = AuditEntry.objects.select_related("actor")
-    filters = AuditFilters(request.GET).values()
-    for param in ("candidate", "session"):
-        if param in filters:
-            entries = entries.filter(**{f"{param}_id": filters[param]})
-    if "action" in filters:
-        entries = entries.filter(action=filters["action"])
+    """The audit trail, newest first, in words (``pixcentre/journal.py``): filters by
+    candidate name, session and action label, each change as field labels and values."""
+    form = journal.AuditFilterForm(request.GET)
+    entries = form.filter(AuditEntry.objects.select_related("actor"))
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
     return render(
         request,
         "pixcentre/audit.html",
-        {"page": page, "filters": filters, "actions": actions},
+        {"page": page, "rows": journal.describe(page), "form": form, "query": form.query()},
     )

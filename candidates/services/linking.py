@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 from accounts.models import IdentitySource, Role, User
 from outbox.dispatch import enqueue
 
@@ -109,7 +110,7 @@ def check_discrepancy(discrepancy: IdentityDiscrepancy, *, acting_user, now=None
         ).update(checked_at=now, checked_by=acting_user)
         if checked:
             audit.record(
-                "discrepancy_checked",
+                AuditAction.DISCREPANCY_CHECKED,
                 actor=acting_user,
                 obj=discrepancy,
                 candidate_id=discrepancy.candidate_id,
@@ -143,7 +144,7 @@ def override_study_year(
         locked.study_year_reason = reason[:300]
         locked.save(update_fields=["study_year", "study_year_source", "study_year_reason"])
         audit.record(
-            "study_year_overridden",
+            AuditAction.STUDY_YEAR_OVERRIDDEN,
             actor=acting_user,
             obj=locked,
             candidate_id=locked.pk,
@@ -280,7 +281,7 @@ def _candidate_for(user: User, person, now) -> tuple[Candidate, bool]:
         record.user = user
         record.save(update_fields=["user"])
         audit.record(
-            "candidate_linked",
+            AuditAction.CANDIDATE_LINKED,
             actor=user,
             obj=record,
             candidate_id=record.pk,
@@ -301,7 +302,7 @@ def _candidate_for(user: User, person, now) -> tuple[Candidate, bool]:
         last_activity_at=now,
     )
     audit.record(
-        "candidate_created_from_directory",
+        AuditAction.CANDIDATE_CREATED_FROM_DIRECTORY,
         actor=user,
         obj=candidate,
         candidate_id=candidate.pk,
@@ -368,7 +369,7 @@ def _apply_directory(candidate: Candidate, person, now, *, created: bool, actor)
     candidate.save(update_fields=[*fields, "last_activity_at"])
     if "kind" in fields or "study_year" in fields:
         audit.record(
-            "directory_applied",
+            AuditAction.DIRECTORY_APPLIED,
             actor=actor,
             obj=candidate,
             candidate_id=candidate.pk,
@@ -470,7 +471,7 @@ def invite(candidate: Candidate, email: str, *, acting_user, now=None) -> Invita
         _check_invitable(locked)
         invitation = _new_invitation(locked, email, acting_user=acting_user, now=now)
         audit.record(
-            "invitation_created",
+            AuditAction.INVITATION_CREATED,
             actor=acting_user,
             obj=invitation,
             candidate_id=locked.pk,
@@ -579,7 +580,7 @@ def import_roster(data: bytes, *, acting_user, now=None) -> RosterResult:
             _new_invitation(c, r.email, acting_user=acting_user, now=now)
             result.invited += 1
         audit.record(
-            "roster_imported",
+            AuditAction.ROSTER_IMPORTED,
             actor=acting_user,
             after={
                 "invited": result.invited,
@@ -625,7 +626,7 @@ def accept_invitation(token: str, user: User, *, now=None) -> Candidate:
             identity_source=IdentitySource.INVITATION, identity_refreshed_at=now
         )
         audit.record(
-            "candidate_linked",
+            AuditAction.CANDIDATE_LINKED,
             actor=user,
             obj=invitation.candidate,
             candidate_id=invitation.candidate_id,

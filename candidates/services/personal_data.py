@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 
 from ..models import (
     Candidate,
@@ -70,7 +71,7 @@ def update_identity(candidate: Candidate, values: dict, *, acting_user, now=None
         after = {name: str(getattr(candidate, name) or "") for name in IDENTITY_FIELDS}
         changed = [name for name in IDENTITY_FIELDS if before[name] != after[name]]
         audit.record(
-            "identity_updated",
+            AuditAction.IDENTITY_UPDATED,
             actor=acting_user,
             obj=candidate,
             candidate_id=candidate.pk,
@@ -113,7 +114,7 @@ def request_deletion(candidate: Candidate, *, acting_user, now=None) -> Candidat
         ).update(deletion_requested_at=now, last_activity_at=now)
         if requested:
             audit.record(
-                "deletion_requested",
+                AuditAction.DELETION_REQUESTED,
                 actor=acting_user,
                 obj=candidate,
                 candidate_id=candidate.pk,
@@ -209,7 +210,7 @@ def purge_candidates(*, before: dt.datetime, now=None, include_deletion_requests
             c.user = None
             c.anonymised_at = now
             c.save()
-            audit.record("candidate_anonymised", obj=c, candidate_id=c.pk, now=now)
+            audit.record(AuditAction.CANDIDATE_ANONYMISED, obj=c, candidate_id=c.pk, now=now)
             if user_id:
                 user = User.objects.get(pk=user_id)
                 if user.is_candidate:

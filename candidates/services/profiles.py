@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 from competences import scoring
 from outbox.dispatch import enqueue
 
@@ -199,7 +200,7 @@ def import_profiles(
                 raise _DryRun
             profile_import.save()
             audit.record(
-                "profiles_imported",
+                AuditAction.PROFILES_IMPORTED,
                 actor=acting_user,
                 obj=profile_import,
                 after={

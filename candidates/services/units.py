@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 from outbox.dispatch import enqueue
 
 from .. import unit_files
@@ -117,7 +118,7 @@ def import_unit_enrolments(
         result.created, result.updated = len(to_create), len(to_update)
         if to_create or to_update:
             audit.record(
-                "units_imported",
+                AuditAction.UNITS_IMPORTED,
                 actor=acting_user,
                 after={"created": result.created, "updated": result.updated, "semester": semester},
                 summary=str(academic_year),

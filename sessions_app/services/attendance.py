@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 from pixcentre import pdf
 
 from .. import attendance_codes
@@ -115,7 +116,7 @@ def _mark(
     attendance.marked_at = now
     attendance.save()
     record(
-        "attendance_marked",
+        AuditAction.ATTENDANCE_MARKED,
         actor=acting_user,
         obj=attendance,
         candidate_id=registration.candidate_id,
@@ -279,7 +280,7 @@ def report_incident(
     if fraud_report:
         incident.fraud_report.save(fraud_report.name, fraud_report, save=True)
     record(
-        "incident_reported",
+        AuditAction.INCIDENT_REPORTED,
         actor=acting_user,
         obj=incident,
         candidate_id=registration.candidate_id if registration else None,
@@ -395,7 +396,7 @@ def finalise_session(session: Session, *, acting_user, now=None) -> Finalisation
         registration.status = RegistrationStatus.NO_SHOW
         registration.save(update_fields=["status"])
         record(
-            "no_show",
+            AuditAction.NO_SHOW,
             actor=acting_user,
             obj=registration,
             candidate_id=registration.candidate_id,
@@ -419,7 +420,7 @@ def finalise_session(session: Session, *, acting_user, now=None) -> Finalisation
     session.save(update_fields=["status"])
     n_incidents = Incident.objects.filter(session=session).count()
     record(
-        "session_finalised",
+        AuditAction.SESSION_FINALISED,
         actor=acting_user,
         obj=session,
         session_id=session.pk,
@@ -498,7 +499,7 @@ def generate_attendance_sheet(session: Session, *, now=None):
     if old_name and old_name != sheet.file.name:
         transaction.on_commit(lambda: sheet.file.storage.delete(old_name))
     record(
-        "attendance_sheet_generated",
+        AuditAction.ATTENDANCE_SHEET_GENERATED,
         obj=sheet,
         session_id=session.pk,
         after={"pages": n_pages},
@@ -522,7 +523,7 @@ def purge_documents(*, now=None, days: int | None = None) -> dict:
         session_id = sheet.session_id
         sheet.delete()
         transaction.on_commit(lambda n=name, s=storage: s.delete(n) if n else None)
-        record("attendance_sheet_purged", session_id=session_id, summary=name, now=now)
+        record(AuditAction.ATTENDANCE_SHEET_PURGED, session_id=session_id, summary=name, now=now)
         sheets += 1
     reports = 0
     for incident in Incident.objects.filter(reported_at__lt=limit).exclude(fraud_report=""):
@@ -531,7 +532,7 @@ def purge_documents(*, now=None, days: int | None = None) -> dict:
         incident.save(update_fields=["fraud_report"])
         transaction.on_commit(lambda n=name, s=storage: s.delete(n))
         record(
-            "fraud_report_purged",
+            AuditAction.FRAUD_REPORT_PURGED,
             obj=incident,
             session_id=incident.session_id,
             summary=name,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from ..models import (
@@ -109,7 +110,7 @@ def create_campaign(
     Session.objects.filter(pk__in=[s.pk for s in sessions], status=SessionStatus.DRAFT).update(
         status=SessionStatus.OPEN
     )
-    _audit("campaign_created", actor=acting_user, now=now, campaign=campaign)
+    _audit(AuditAction.CAMPAIGN_CREATED, actor=acting_user, now=now, campaign=campaign)
     return campaign
 
 
@@ -151,7 +152,7 @@ def update_campaign(
         "sessions": sorted(kept),
     }
     record(
-        "campaign_updated",
+        AuditAction.CAMPAIGN_UPDATED,
         actor=acting_user,
         obj=campaign,
         before={k: v for k, v in before.items() if v != after[k]},
@@ -219,7 +220,7 @@ def apply_for_campaign(
             for rank, pk in enumerate(session_ids, start=1)
         )
         _audit(
-            "application_wishes",
+            AuditAction.APPLICATION_WISHES,
             actor=acting_user,
             now=now,
             campaign=campaign,
@@ -398,7 +399,7 @@ def _allocate(campaign, *, acting_user, now) -> AllocationResult:
             created_by=acting_user,
         )
         _audit(
-            "allocated",
+            AuditAction.ALLOCATED,
             actor=acting_user,
             now=now,
             session=outcome.session,
@@ -410,7 +411,7 @@ def _allocate(campaign, *, acting_user, now) -> AllocationResult:
     campaign.allocated_at = now
     campaign.save(update_fields=["allocated_at"])
     _audit(
-        "campaign_allocated",
+        AuditAction.CAMPAIGN_ALLOCATED,
         actor=acting_user,
         now=now,
         campaign=campaign,

@@ -45,9 +45,12 @@ def _audit(
     campaign=None,
     before="",
     after="",
+    field="status",
     detail="",
 ):
-    """One row of the centre's audit trail (``accounts.audit``), in the caller's transaction."""
+    """One row of the centre's audit trail (``accounts.audit``), in the caller's transaction.
+    ``before``/``after`` are the values of one ``field`` of the audited object (its status
+    unless said otherwise), stored as ``{field: value}``: one format per action."""
     obj = registration or campaign or session
     record(
         action,
@@ -56,8 +59,8 @@ def _audit(
         now=now,
         candidate_id=registration.candidate_id if registration else None,
         session_id=session.pk if session else (registration.session_id if registration else None),
-        before={"value": before} if before else None,
-        after={"value": after} if after else None,
+        before={field: before} if before else None,
+        after={field: after} if after else None,
         summary=detail,
     )
 

@@ -39,6 +39,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 from accounts.emails import language_of, send_backoff  # noqa: F401  (convocations.send_backoff)
 from outbox.dispatch import enqueue
 from pixcentre import pdf
@@ -337,7 +338,7 @@ def deliver_convocation(convocation_id: int, *, now=None) -> str:
             last_error="",
         )
         audit.record(
-            "convocation_sent",
+            AuditAction.CONVOCATION_SENT,
             obj=convocation,
             candidate_id=registration.candidate_id,
             session_id=registration.session_id,
@@ -387,7 +388,7 @@ def prepare_resend(convocation: Convocation, *, acting_user, now=None) -> Convoc
         status=ConvocationStatus.GENERATED if convocation.file else ConvocationStatus.PENDING,
     )
     audit.record(
-        "convocation_resend",
+        AuditAction.CONVOCATION_RESEND,
         actor=acting_user,
         obj=convocation,
         candidate_id=convocation.registration.candidate_id,
@@ -482,7 +483,7 @@ def set_address_and_resend(
         candidate.convocation_email = address
         candidate.save(update_fields=["convocation_email"])
         audit.record(
-            "convocation_address_set",
+            AuditAction.CONVOCATION_ADDRESS_SET,
             actor=acting_user,
             obj=candidate,
             candidate_id=candidate.pk,
@@ -683,7 +684,7 @@ def reschedule_session(
     session.save(update_fields=["date", "start_time", "room"])
     after = {"date": str(new_date), "time": str(new_time), "room": new_room.pk}
     audit.record(
-        "session_rescheduled",
+        AuditAction.SESSION_RESCHEDULED,
         actor=acting_user,
         obj=session,
         session_id=session.pk,

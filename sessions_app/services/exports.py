@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 
 from ..models import (
     Complementary,
@@ -164,7 +165,7 @@ def record_export(export: Export, fmt: str, *, acting_user, now=None) -> list[Ex
                 )
             )
         record(
-            "pix_certif_exported",
+            AuditAction.PIX_CERTIF_EXPORTED,
             actor=actor,
             obj=session,
             session_id=session.pk,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 
 from ..models import (
     Complementary,
@@ -84,7 +85,7 @@ def set_habilitations(codes: Iterable[str], *, acting_user, now=None) -> list[st
         if code not in before:
             Habilitation.objects.create(code=code, granted_at=now, granted_by=acting_user)
     record(
-        "habilitations_updated",
+        AuditAction.HABILITATIONS_UPDATED,
         actor=acting_user,
         before={"habilitations": [Complementary(c).label for c in before]},
         after={"habilitations": [Complementary(c).label for c in wanted]},

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 from accounts.emails import emails_are_suppressed
 from accounts.models import Role, User
 from outbox.dispatch import enqueue
@@ -340,7 +341,7 @@ def declare_period(
         invigilator=acting_user, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note
     )
     record(
-        "invigilator_period_declared",
+        AuditAction.INVIGILATOR_PERIOD_DECLARED,
         actor=acting_user,
         obj=period,
         after={"kind": kind, "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
@@ -355,7 +356,7 @@ def delete_period(period: InvigilatorPeriod, *, acting_user, now=None) -> None:
     if period.invigilator_id != getattr(acting_user, "pk", None):
         raise InvigilationError(_("Vous ne pouvez retirer que vos propres disponibilités."))
     record(
-        "invigilator_period_deleted",
+        AuditAction.INVIGILATOR_PERIOD_DELETED,
         actor=acting_user,
         obj=period,
         before={"kind": period.kind, "starts_at": period.starts_at.isoformat()},
@@ -416,7 +417,7 @@ def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) 
     except IntegrityError:  # a double click got there first
         return Assignment.objects.get(session=session, invigilator=invigilator)
     record(
-        "invigilator_assigned",
+        AuditAction.INVIGILATOR_ASSIGNED,
         actor=acting_user,
         obj=assignment,
         session_id=session.pk,
@@ -433,7 +434,7 @@ def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) 
 def unassign_invigilator(assignment: Assignment, *, acting_user, now=None) -> None:
     _require_administrator(acting_user)
     record(
-        "invigilator_unassigned",
+        AuditAction.INVIGILATOR_UNASSIGNED,
         actor=acting_user,
         obj=assignment,
         session_id=assignment.session_id,

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 from candidates.models import Candidate, PositioningProfile, UnitEnrolment
 
 from ..models import ACTIVE_STATUSES, Application, Registration
@@ -202,7 +203,7 @@ def merge_candidates(kept: Candidate, duplicate: Candidate, *, acting_user, now=
     duplicate.delete()
 
     record(
-        "candidate.merged",
+        AuditAction.CANDIDATE_MERGED,
         actor=acting_user,
         obj=kept,
         candidate_id=kept.pk,

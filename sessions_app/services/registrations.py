@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.audit_actions import AuditAction
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from ..models import (
@@ -207,7 +208,7 @@ def _promote_waitlisted(session: Session, year: AcademicYear, *, acting_user, no
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
         _audit(
-            "promoted",
+            AuditAction.PROMOTED,
             actor=acting_user,
             now=now,
             session=session,
@@ -243,7 +244,9 @@ def cancel_registration(registration: Registration, *, acting_user, now=None) ->
             )
             % {"hours": getattr(settings, "PIX_CANCELLATION_DEADLINE_HOURS", 72)}
         )
-    before = _cancel(registration, "cancelled", session=session, acting_user=acting_user, now=now)
+    before = _cancel(
+        registration, AuditAction.CANCELLED, session=session, acting_user=acting_user, now=now
+    )
     _email_cancellation(registration)
     if before == RegistrationStatus.CONFIRMED and session.status in (
         SessionStatus.OPEN,
@@ -269,7 +272,7 @@ def mark_no_show(registration: Registration, *, acting_user, now=None) -> Regist
     registration.status = RegistrationStatus.NO_SHOW
     registration.save(update_fields=["status"])
     _audit(
-        "no_show",
+        AuditAction.NO_SHOW,
         actor=acting_user,
         now=now,
         session=registration.session,
@@ -326,7 +329,7 @@ def override_seat(
             previous.cancelled_at = now
             previous.save(update_fields=["status", "cancelled_at"])
             _audit(
-                "moved_out",
+                AuditAction.MOVED_OUT,
                 actor=acting_user,
                 now=now,
                 session=previous.session,
@@ -351,7 +354,7 @@ def override_seat(
             created_by=acting_user,
         )
     _audit(
-        "override",
+        AuditAction.OVERRIDE,
         actor=acting_user,
         now=now,
         session=session,
@@ -386,13 +389,14 @@ def choose_complementary(
     registration.complementary = code
     registration.save(update_fields=["complementary"])
     _audit(
-        "complementary",
+        AuditAction.COMPLEMENTARY,
         actor=acting_user,
         now=now,
         session=registration.session,
         registration=registration,
         before=before,
         after=code,
+        field="complementary",
     )
     return registration
 
@@ -410,12 +414,13 @@ def set_prepaid_code(registration: Registration, code: str, *, acting_user, now=
     registration.prepaid_code = code.strip()
     registration.save(update_fields=["prepaid_code"])
     _audit(
-        "prepaid_code",
+        AuditAction.PREPAID_CODE,
         actor=acting_user,
         now=now,
         session=registration.session,
         registration=registration,
         before=before[:40],
         after=registration.prepaid_code[:40],
+        field="prepaid_code",
     )
     return registration

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.audit_actions import AuditAction
 from accounts.emails import build_message, render_email
 from candidates.models import Candidate
 from competences import scoring
@@ -285,7 +286,7 @@ def _store(parsed, matched, *, file_name, acting_user, now) -> ResultsImport:
             result.save()
             record.updated_count += 1
         audit.record(
-            "result_imported" if before is None else "result_updated",
+            AuditAction.RESULT_IMPORTED if before is None else AuditAction.RESULT_UPDATED,
             actor=acting_user,
             obj=result,
             candidate_id=registration.candidate_id,

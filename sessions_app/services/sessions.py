@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.audit_actions import AuditAction
 
 from ..models import (
     ACTIVE_STATUSES,
@@ -71,7 +72,7 @@ def _create_session(
         created_by=acting_user,
         created_at=now,
     )
-    _audit("session_created", actor=acting_user, now=now, session=session, after=status)
+    _audit(AuditAction.SESSION_CREATED, actor=acting_user, now=now, session=session, after=status)
     return session
 
 
@@ -162,7 +163,7 @@ def update_session(
         return session
     session.save(update_fields=list(fields))
     record(
-        "session_updated",
+        AuditAction.SESSION_UPDATED,
         actor=acting_user,
         obj=session,
         session_id=session.pk,
@@ -201,7 +202,7 @@ def update_room(room: Room, *, acting_user, now=None, **values) -> Room:
     for name, value in values.items():
         setattr(room, name, value)
     room.save(update_fields=list(values))
-    record("room_updated", actor=acting_user, obj=room, before=before, after=values,
+    record(AuditAction.ROOM_UPDATED, actor=acting_user, obj=room, before=before, after=values,
            summary=str(room), now=now)  # fmt: skip
     return room
 
@@ -264,7 +265,12 @@ def change_session_status(session: Session, status: str, *, acting_user, now=Non
     session.status = status
     session.save(update_fields=["status"])
     _audit(
-        "session_status", actor=acting_user, now=now, session=session, before=before, after=status
+        AuditAction.SESSION_STATUS,
+        actor=acting_user,
+        now=now,
+        session=session,
+        before=before,
+        after=status,
     )
     if status == SessionStatus.CANCELLED:
         for registration in session.registrations.filter(status__in=ACTIVE_STATUSES).select_related(
@@ -272,7 +278,7 @@ def change_session_status(session: Session, status: str, *, acting_user, now=Non
         ):
             _cancel(
                 registration,
-                "registration_cancelled_with_session",
+                AuditAction.CANCELLED_WITH_SESSION,
                 session=session,
                 acting_user=acting_user,
                 now=now,

@@ -396,6 +396,22 @@ def test_finalisation_records_absences_keeps_incidents_and_finalises(
         invigilation.finalise_session(today_session, acting_user=administrator, now=NOW)
 
 
+def test_a_no_show_is_audited_in_one_format_from_the_button_or_the_finalisation(
+    today_session, administrator
+):
+    """Both ways a candidate becomes absent write the same row (they wrote {"value": …} and
+    {"status": …} before the audit catalogue)."""
+    by_button, by_finalisation = confirm(today_session, 2)
+    later = NOW + dt.timedelta(hours=3)
+    invigilation.mark_no_show(by_button, acting_user=administrator, now=later)
+    invigilation.finalise_session(today_session, acting_user=administrator, now=later)
+    rows = AuditEntry.objects.filter(action="no_show").order_by("pk")
+    assert [(r.object_type, r.object_id, r.before, r.after) for r in rows] == [
+        (reg._meta.label, str(reg.pk), {"status": "confirmed"}, {"status": "no_show"})
+        for reg in (by_button, by_finalisation)
+    ]
+
+
 def test_a_future_or_draft_session_cannot_be_finalised(year, room, administrator):
     future = make_session(year, room, day=15, status=SessionStatus.CLOSED)
     with pytest.raises(InvigilationError, match="pas encore eu lieu"):
