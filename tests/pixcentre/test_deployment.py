@@ -311,7 +311,7 @@ def test_image_build_and_compose_web_command_serve_pages_in_production(
 
         # the first administrator, made by the command docs/deployment.md gives
         docs = (ROOT / "docs" / "deployment.md").read_text()
-        block = re.search(r"## 3\. First administrator.*?```sh\n(.*?)```", docs, re.S).group(1)
+        block = re.search(r"## \d+\. First administrator.*?```sh\n(.*?)```", docs, re.S).group(1)
         command = block.strip().splitlines()[0]
         assert command.startswith("docker compose run --rm web "), command
         email, password = "admin@univ-avignon.fr", "Premier-Administrateur-2026"
