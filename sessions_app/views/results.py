@@ -99,13 +99,14 @@ def upload(request):
 def _year(request):
     """The year asked for (``?annee=``, or the button's field), else the current one; an
     unknown or unreadable label (NUL, too long) matches no year."""
-    form = YearLabelFilters(request.POST if request.method == "POST" else request.GET)
-    label = form.values().get("annee")
-    if label:
-        return AcademicYear.objects.filter(label=label).first()
-    if form.errors:
-        return None
-    return AcademicYear.current()
+    label, refused = None, False
+    for query in (request.GET, request.POST):  # the address's ?annee=, else the form's field
+        form = YearLabelFilters(query)
+        label = form.values().get("annee")
+        refused = refused or bool(form.errors)
+        if label:
+            return AcademicYear.objects.filter(label=label).first()
+    return None if refused else AcademicYear.current()
 
 
 @role_required(Role.ADMINISTRATOR, Role.REFERENT)
