@@ -150,7 +150,8 @@ def merge_candidates(kept: Candidate, duplicate: Candidate, *, acting_user, now=
     now = _now(now)
     locked = {
         c.pk: c
-        for c in Candidate.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to user
+        for c in Candidate.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(pk__in=[kept.pk, duplicate.pk])
     }
