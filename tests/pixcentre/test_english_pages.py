@@ -35,7 +35,9 @@ ALLOWED = {
     "Pix+ Édu 1er degré", "Pix+ Édu 2nd degré", "Pix+ Édu CPE", "Pix+ Édu", "Pix+ Pro Santé",
     "Pix+ Droit", "CléA Numérique", "Pix Orga", "Pix Certif",
     # Pix Orga's button and the columns of the preparation units' file, named as they read
-    "Exporter les résultats", "Numéro étudiant", "Parcours validés",
+    "Exporter les résultats", "Numéro étudiant", "Parcours validés", "Année d’études",
+    # the student information systems a roster comes from
+    "Apogée", "Pégase",
     # institutions, named in French in every language
     "Défenseur des droits", "Libre réponse",
 }  # fmt: skip
