@@ -211,6 +211,7 @@ def apply_for_campaign(
     application = locking.locked(
         Application.objects.filter(campaign=campaign, candidate=candidate)
     ).get()
+    application.campaign, application.candidate = campaign, candidate  # already read
     current = list(application.wishes.order_by("rank").values_list("session_id", flat=True))
     if current != session_ids:
         if current:
@@ -226,7 +227,8 @@ def apply_for_campaign(
             campaign=campaign,
             detail=",".join(map(str, session_ids)),
         )
-        _email_application(application)  # not for a double click that changed nothing
+        # not for a double click that changed nothing
+        _email_application(application, sessions=sessions)
     return application
 
 

@@ -100,15 +100,20 @@ def _paying(registration: Registration) -> bool:
     return registration.candidate.kind == CandidateKind.EXTERNAL
 
 
-def _email_application(application):
+def _email_application(application, *, sessions=None):
     """Acknowledge an application (or changed wishes): the ranked sessions and when seats are
-    given."""
+    given. ``sessions``: the wished sessions in rank order (with their room), when the caller
+    has them, so that they are not read again."""
     candidate = application.candidate
     language = candidate_language(candidate)
+    if sessions is None:
+        sessions = [
+            wish.session
+            for wish in application.wishes.select_related("session__room").order_by("rank")
+        ]
     with translation.override(language):
         wishes = "\n".join(
-            f"{wish.rank}. {describe_session(wish.session)}"
-            for wish in application.wishes.select_related("session__room").order_by("rank")
+            f"{rank}. {describe_session(session)}" for rank, session in enumerate(sessions, 1)
         )
         closes = date_format(timezone.localtime(application.campaign.closes_at), "j F Y H:i")
     send_templated_email(
