@@ -85,9 +85,15 @@ def _model(label: str):
 def _field_label(model, name: str) -> str:
     if model is not None:
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            pass
+            field = None
+        verbose = getattr(field, "verbose_name", None)
+        if verbose is None and getattr(field, "related_model", None) is not None:
+            # a reverse relation (a registration's « attendance ») is named by its model
+            verbose = field.related_model._meta.verbose_name
+        if verbose:
+            return str(verbose)
     return {"value": _("valeur")}.get(name, name.replace("_", " "))
 
 
@@ -104,7 +110,7 @@ def _value_label(model, name: str, value) -> str:
             field = model._meta.get_field("status" if name == "value" else name)
         except FieldDoesNotExist:
             field = None
-    if field is not None and field.choices:
+    if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:

@@ -117,3 +117,29 @@ def test_the_log_page_query_count_does_not_grow_with_entries(
     # offered in the session filter with their room
     with django_assert_num_queries(7):
         client.get("/journal/")
+
+
+def test_the_journal_names_a_reverse_relation_by_its_model(client, administrator, entries):
+    """A before/after key that is a reverse relation (a registration's « attendance », a
+    candidate's « user »…) has no verbose_name of its own: the page answered 500."""
+    candidate, session = entries
+    registration = Registration.objects.get(candidate=candidate)
+    entry = record(
+        AuditAction.NO_SHOW,
+        actor=administrator,
+        obj=registration,
+        candidate_id=candidate.pk,
+        session_id=session.pk,
+        before={"attendance": "absent", "convocation": None},
+        after={"attendance": "present"},
+    )
+    from pixcentre.journal import changes
+
+    entry = entry or AuditEntry.objects.order_by("-pk").first()
+    label = Registration._meta.get_field("attendance").related_model._meta.verbose_name
+    with translation.override("fr"):
+        assert (str(label), "absent", "present") in changes(entry)
+    client.force_login(administrator)
+    with translation.override("fr"):
+        response = client.get("/journal/")
+    assert response.status_code == 200
