@@ -26,7 +26,7 @@ for i in range(5):
     User.objects.create_user(email=f"c{i}@example.org", password="x", first_name="Zoé",
                              role=Role.CANDIDATE)
 User.objects.create_superuser(email="admin@example.org", password="x")
-audit.record("demo", obj=year, summary="Année créée : « 2031-2032 »")
+audit.record("cost_parameters_reopened", obj=year, summary="Paramètres de 2031-2032 rouverts")
 """
 
 SNAPSHOT = """
