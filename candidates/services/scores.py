@@ -42,7 +42,7 @@ def compute_scores(candidate_ids: Iterable[int] | None = None, *, now=None) -> i
     updated = 0
     for chunk in _chunks(ids, SCORE_CHUNK):
         with transaction.atomic():
-            updated += _compute_chunk(qs.filter(pk__in=chunk), chunk, now)
+            updated += _compute_chunk(qs, chunk, now)
     return updated
 
 
@@ -52,7 +52,10 @@ SCORE_CHUNK = 5000
 
 
 def _compute_chunk(qs, ids, now) -> int:
-    """Tuples only, one read of each table and one UPDATE: no model instance per row."""
+    """Tuples only, one read of each table and one UPDATE: no model instance per row. The ids
+    go as one parameter (``bulk.values_in``), not one placeholder each."""
+    ids = bulk.values_in(ids, "bigint")
+    qs = qs.filter(pk__in=ids)
     newest: dict[int, tuple] = {}
     for row in (
         PositioningProfile.objects.filter(candidate_id__in=ids)
