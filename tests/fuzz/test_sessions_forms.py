@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from candidates.models import Candidate
@@ -310,6 +310,11 @@ def test_cancel_and_no_show_buttons_of_someone_else_are_404(name, other_student,
 @FUZZ
 @given(pk=st.integers(0, 2**31 - 1))
 def test_action_buttons_on_any_id_are_404_or_a_message(administrator, seat, pk):
+    """Ids of no object. On PostgreSQL the sequences are not reset between tests, so a drawn id
+    can be the seat's or its session's own (CI drew 1721, the seat: its cancel page is a 200);
+    those are the other tests' business."""
+    assume(not Session.objects.filter(pk=pk).exists())
+    assume(not Registration.objects.filter(pk=pk).exists())
     client = client_for(administrator)
     for name in ("session_status", "session_pix", "session_override"):
         response = client.post(reverse(f"sessions_app:{name}", args=[pk]), {"status": "open"})
