@@ -53,7 +53,10 @@ BUTTONS = [
 
 
 @settings(FUZZ, max_examples=min(FUZZ.max_examples, 10))  # eight requests per example
-@given(pk=st.integers(0, 2**31 - 1))
+# Ids of no object: the fixtures' own objects have small ids (SQLite starts again at 1; the
+# PostgreSQL sequences of a whole run stay far below 10⁹), and an existing object's button may
+# answer with its page (200), which is another test's business.
+@given(pk=st.just(0) | st.integers(10**9, 2**31 - 1))
 def test_id_only_buttons_on_any_id_are_404_or_a_message(request, pk):
     for name, persona in BUTTONS:
         user = request.getfixturevalue(persona)
