@@ -16,7 +16,6 @@ TO_SPLIT = {
     "candidates/models.py": 603,
     "sessions_app/pix/certif.py": 609,
     "candidates/pix/profiles.py": 617,
-    "billing/views.py": 621,
     "sessions_app/services/invigilation.py": 639,
     "candidates/services/linking.py": 676,
     "sessions_app/services/convocations.py": 715,
