@@ -18,7 +18,6 @@ TO_SPLIT = {
     "candidates/pix/profiles.py": 617,
     "sessions_app/services/invigilation.py": 639,
     "candidates/services/linking.py": 676,
-    "sessions_app/services/convocations.py": 715,
 }
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .registrations import Registration
 
-# --- Convocations, reminders and results (issue 6: services/convocations.py, results.py)
+# --- Convocations, reminders and results (issue 6: services/convocations/, results.py)
 
 
 class ConvocationStatus(models.TextChoices):

@@ -265,7 +265,7 @@ def session_status(request, pk):
 
 @admin_only
 def session_reschedule(request, pk):
-    """Change a session's date, time or room; convocations follow (convocations.py)."""
+    """Change a session's date, time or room; convocations follow (convocations/rescheduling.py)."""
     from ..services.convocations import reschedule_session
 
     session = get_object_or_404(Session.objects.select_related("room"), pk=pk)

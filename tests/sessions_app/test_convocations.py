@@ -288,7 +288,7 @@ def test_when_another_run_stored_the_convocation_meanwhile_ours_is_discarded(
         )
         return b"%PDF-1.7 ours"
 
-    monkeypatch.setattr(convocations, "render_pdf", render_while_another_run_stores)
+    monkeypatch.setattr(convocations.documents, "render_pdf", render_while_another_run_stores)
     convocation = convocations.generate_convocation(registration)
     assert convocation.file.name == "convocations/other-run.pdf"
     folder = settings.MEDIA_ROOT / "convocations" / str(session.pk)

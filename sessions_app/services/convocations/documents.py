@@ -1,0 +1,184 @@
+"""The convocation documents: the one-page PDF (WeasyPrint, from
+``sessions_app/convocations/pdf.html``) stored once per revision, its calendar invitation, the
+presence QR code, and the printable PDF of a session's convocations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import icalendar
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from pixcentre import pdf
+
+from ... import attendance_codes
+from ...models import (
+    PARIS,
+    Convocation,
+    ConvocationStatus,
+    Registration,
+    Session,
+)
+from .common import ARRIVAL_BEFORE, _registrations, format_minutes, language_for, site_url
+
+# --- the documents ----------------------------------------------------------------------------
+
+
+def _cancel_path() -> str:
+    """The candidate's registration page (where they cancel), else their convocations."""
+    try:
+        return reverse("sessions_app:mine")
+    except NoReverseMatch:
+        return reverse("convocations:mine")
+
+
+def convocation_context(registration: Registration) -> dict:
+    session = registration.session
+    candidate = registration.candidate
+    minutes = registration.test_minutes_with_extra_time
+    arrival = (session.starts_at - ARRIVAL_BEFORE).timetz()
+    deadline = session.cancellation_deadline().astimezone(PARIS)
+    return {
+        "centre_name": settings.PIX_CENTRE_NAME,
+        "centre_contact_email": settings.PIX_CENTRE_CONTACT_EMAIL,
+        "candidate": candidate,
+        "registration": registration,
+        "session": session,
+        "room": session.room,
+        "date_text": date_format(session.date, "l j F Y"),
+        "start_text": session.start_time.strftime("%H:%M"),
+        "arrival_text": arrival.strftime("%H:%M"),
+        "duration_text": format_minutes(minutes),
+        "base_duration_text": format_minutes(registration.test_minutes),
+        "certification": registration.certification_label,
+        "extra_time": candidate.extra_time_percent,
+        "complementary": registration.get_complementary_display()
+        if registration.complementary
+        else "",
+        "cancel_url": site_url(_cancel_path()),
+        "deadline_text": _("%(date)s à %(time)s")
+        % {"date": date_format(deadline, "l j F Y"), "time": deadline.strftime("%H:%M")},
+        "presence_qr": presence_qr(registration),
+        "presence_code": presence_code_text(registration),
+    }
+
+
+def render_html(registration: Registration, language: str) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "sessions_app/convocations/pdf.html", convocation_context(registration)
+        )
+
+
+def render_pdf(registration: Registration, language: str | None = None) -> bytes:
+    return pdf.write_pdf(render_html(registration, language or language_for(registration)))
+
+
+def build_ics(registration: Registration, *, revision: int = 1, now=None) -> str:
+    """A VCALENDAR with one VEVENT (METHOD:REQUEST); the uid is stable across revisions so a
+    calendar replaces the event when the session moves."""
+    session = registration.session
+    minutes = registration.test_minutes_with_extra_time
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//pixcentre//Convocation Pix//FR")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", f"registration-{registration.pk}@pixcentre")
+    event.add("sequence", revision - 1)
+    event.add("dtstamp", now or timezone.now())
+    event.add("dtstart", session.starts_at - ARRIVAL_BEFORE)
+    event.add("dtend", session.starts_at + dt.timedelta(minutes=minutes))
+    event.add("summary", _("Certification Pix"))
+    event.add("location", f"{session.room}, {session.room.address}".strip(", "))
+    event.add(
+        "description",
+        _("Arrivée à %(arrival)s, début à %(start)s. Apportez une pièce d’identité.")
+        % {
+            "arrival": (session.starts_at - ARRIVAL_BEFORE).strftime("%H:%M"),
+            "start": session.start_time.strftime("%H:%M"),
+        },
+    )
+    event.add("organizer", f"mailto:{settings.PIX_CENTRE_CONTACT_EMAIL}")
+    cal.add_component(event)
+    return cal.to_ical().decode()
+
+
+def generate_convocation(registration: Registration, *, now=None) -> Convocation:
+    """Render and store the convocation unless a current one is stored already."""
+    now = now or timezone.now()
+    convocation, _created = Convocation.objects.get_or_create(registration=registration)
+    if convocation.file and convocation.status != ConvocationStatus.PENDING:
+        return convocation
+    language = language_for(registration)
+    pdf = render_pdf(registration, language)
+    with translation.override(language):
+        ics = build_ics(registration, revision=convocation.revision, now=now)
+    old = convocation.file.name if convocation.file else ""
+    name = f"convocation-{registration.pk}-v{convocation.revision}-{uuid.uuid4().hex[:8]}.pdf"
+    convocation.file.save(name, ContentFile(pdf), save=False)
+    # Store it only if no other run stored one meanwhile (two tasks for the same session at
+    # once): the file we saw is still there and the revision has not moved.
+    stored = Convocation.objects.filter(
+        pk=convocation.pk, file=old, revision=convocation.revision
+    ).update(
+        file=convocation.file.name,
+        ics=ics,
+        language=language,
+        generated_at=now,
+        status=ConvocationStatus.GENERATED,
+    )
+    if stored and old:
+        convocation.file.storage.delete(old)
+    elif not stored:
+        convocation.file.storage.delete(convocation.file.name)
+    convocation.refresh_from_db()
+    return convocation
+
+
+def generate_session_convocations(session: Session, *, now=None) -> list[Convocation]:
+    """One stored convocation per confirmed registration (already current ones are kept)."""
+    return [generate_convocation(r, now=now) for r in _registrations(session.pk)]
+
+
+# --- the printable convocations of a session --------------------------------------------------
+
+
+def presence_code_text(registration: Registration) -> str:
+    """The presence code as printed under the QR code (``ABCD-EFGH-JKLM``)."""
+    return attendance_codes.display(attendance_codes.code_for(registration.pk))
+
+
+def presence_qr(registration: Registration) -> str:
+    """The QR code of the presence address, as a PNG data URI for WeasyPrint. A PNG (not an
+    SVG) so that the picture in the PDF is the one a scanner reads, and tests can take it out."""
+    import segno
+
+    url = site_url(
+        reverse("invigilation:presence", args=[attendance_codes.token_for(registration.pk)])
+    )
+    return segno.make_qr(url, error="m").png_data_uri(scale=8, border=4)
+
+
+def printable_convocations(session: Session, *, only_not_sent: bool = False) -> tuple[bytes, int]:
+    """One PDF of the session's convocations, one page per confirmed candidate in the order of
+    the attendance list, each in the candidate's language, to post or hand out. Rendered on
+    request from the same template as the stored convocations (so it is never out of date
+    with the seats); ``only_not_sent`` keeps the candidates no email has reached."""
+    registrations = _registrations(session.pk).order_by(
+        "candidate__birth_name", "candidate__first_name", "pk"
+    )
+    if only_not_sent:
+        registrations = registrations.exclude(convocation__sent_at__isnull=False)
+    documents = [pdf.render(render_html(r, language_for(r))) for r in registrations]
+    if not documents:
+        return b"", 0
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(), len(pages)
