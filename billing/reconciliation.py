@@ -7,8 +7,14 @@ sessions_app, never the reverse). Everything is read in a fixed number of querie
 number of candidates (the page's test guards it):
 
 1. the registrations of the sessions, with candidate, session and room, roll call, result, fee
-   and payment (``select_related`` follows the one-to-one relations);
+   and payment (one row per registration: the one-to-one relations are joined);
 2. the export lines of those registrations (the newest one per registration is what Pix has).
+
+Both are read as plain values, not model instances: a year is about a thousand registrations
+and building eight model instances for each was most of the year page's time. The rows below
+(``RegistrationRow`` …) carry the columns the pages, the CSV and the mismatches read, and the
+same ``get_…_display()`` as the models; a line's session is a ``Session`` instance (one per
+session, its other fields deferred).
 
 Registrations that never took a seat and left no trace (waitlisted or cancelled, never exported,
 no result) are not rows: Pix never heard of them.
@@ -32,6 +38,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,6 +50,8 @@ from sessions_app.models import (
     ExportedCandidate,
     Registration,
     RegistrationStatus,
+    Room,
+    Session,
     SessionStatus,
 )
 
@@ -97,10 +106,78 @@ class Mismatch:
         return str(KIND_LABELS[self.kind])
 
 
+def _display(choices, value) -> str:
+    """What ``Model.get_FOO_display()`` gives for a column with these choices."""
+    return force_str(dict(choices).get(value, value), strings_only=True)
+
+
+@dataclass(slots=True)
+class CandidateRow:
+    birth_name: str
+    first_name: str
+    external_id: str
+    kind: str
+
+    def get_kind_display(self) -> str:
+        return _display(CandidateKind.choices, self.kind)
+
+
+@dataclass(slots=True)
+class RegistrationRow:
+    pk: int
+    status: str
+    complementary: str
+    candidate: CandidateRow
+    session: Session
+
+    def get_status_display(self) -> str:
+        return _display(RegistrationStatus.choices, self.status)
+
+
+@dataclass(slots=True)
+class AttendanceRow:
+    status: str
+
+
+@dataclass(slots=True)
+class ResultRow:
+    status: str
+    complementary: dict
+    certification_type: str
+
+
+@dataclass(slots=True)
+class PaymentRow:
+    method: str
+    reference: str
+
+    def get_method_display(self) -> str:
+        return _display(PaymentMethod.choices, self.method)
+
+
+@dataclass(slots=True)
+class FeeRow:
+    status: str
+    payment: PaymentRow | None
+
+    def get_status_display(self) -> str:
+        return _display(FeeStatus.choices, self.status)
+
+
+@dataclass(slots=True)
+class ExportRow:
+    pricing: str
+    prepaid_code: str
+    exported_at: object
+
+
 @dataclass
 class Line:
-    registration: Registration
-    exported: ExportedCandidate | None
+    registration: RegistrationRow
+    exported: ExportRow | None
+    attendance: AttendanceRow | None = None
+    result: ResultRow | None = None
+    fee: FeeRow | None = None
     mismatches: list[Mismatch] = field(default_factory=list)
 
     @property
@@ -112,21 +189,8 @@ class Line:
         return self.registration.session
 
     @property
-    def attendance(self):
-        return getattr(self.registration, "attendance", None)
-
-    @property
-    def result(self):
-        return getattr(self.registration, "result", None)
-
-    @property
-    def fee(self):
-        return getattr(self.registration, "fee", None)
-
-    @property
     def payment(self):
-        fee = self.fee
-        return getattr(fee, "payment", None) if fee is not None else None
+        return self.fee.payment if self.fee is not None else None
 
     @property
     def enrolled(self) -> bool:
@@ -278,17 +342,39 @@ def mismatches_of(line: Line) -> list[Mismatch]:
     return found
 
 
+_COLUMNS = (
+    "pk",
+    "status",
+    "complementary",
+    "candidate__birth_name",
+    "candidate__first_name",
+    "candidate__external_id",
+    "candidate__kind",
+    "session_id",
+    "session__date",
+    "session__start_time",
+    "session__academic_year_id",
+    "session__status",
+    "session__pix_session_number",
+    "session__room_id",
+    "session__room__site",
+    "session__room__name",
+    "attendance__status",
+    "result__pk",
+    "result__status",
+    "result__complementary",
+    "result__certification_type",
+    "fee__status",
+    "fee__payment__pk",
+    "fee__payment__method",
+    "fee__payment__reference",
+)
+
+
 def _registrations(sessions_filter: Q):
     return (
         Registration.objects.filter(sessions_filter)
         .exclude(session__status=SessionStatus.CANCELLED)
-        .select_related(
-            "candidate",
-            "session__room",
-            "attendance",
-            "result",
-            "fee__payment",
-        )
         .order_by(
             "session__date",
             "session__start_time",
@@ -297,24 +383,75 @@ def _registrations(sessions_filter: Q):
             "candidate__first_name",
             "pk",
         )
+        .values_list(*_COLUMNS)
     )
 
 
+def _deferred(model, values: dict):
+    """A model instance holding only ``values`` (by attname); its other fields are deferred, as
+    with ``.only()``: reading one of them queries the database."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(None, fields, [values[name] for name in fields])
+
+
+def _session(row, sessions: dict) -> Session:
+    pk = row[7]
+    session = sessions.get(pk)
+    if session is None:
+        session = _deferred(
+            Session,
+            {
+                "id": pk,
+                "date": row[8],
+                "start_time": row[9],
+                "academic_year_id": row[10],
+                "status": row[11],
+                "pix_session_number": row[12],
+                "room_id": row[13],
+            },
+        )
+        session.room = _deferred(Room, {"id": row[13], "site": row[14], "name": row[15]})
+        sessions[pk] = session
+    return session
+
+
 def _reconcile(registrations) -> Reconciliation:
-    registrations = list(registrations)
-    latest: dict[int, ExportedCandidate] = {}
-    exports = ExportedCandidate.objects.filter(
-        registration__in=[r.pk for r in registrations]
-    ).order_by("registration_id", "exported_at", "pk")
-    for e in exports:
-        latest[e.registration_id] = e  # the newest one wins
+    rows = list(registrations)
+    latest: dict[int, ExportRow] = {}
+    exports = (
+        ExportedCandidate.objects.filter(registration__in=[row[0] for row in rows])
+        .order_by("registration_id", "exported_at", "pk")
+        .values_list("registration_id", "pricing", "prepaid_code", "exported_at")
+    )
+    for registration_id, pricing, prepaid_code, exported_at in exports:
+        latest[registration_id] = ExportRow(pricing, prepaid_code, exported_at)  # newest wins
+    sessions: dict[int, Session] = {}
     lines = []
-    for r in registrations:
-        exported = latest.get(r.pk)
-        has_result = getattr(r, "result", None) is not None
-        if r.status not in SEAT_STATUSES and exported is None and not has_result:
+    for row in rows:
+        (pk, status, complementary, birth_name, first_name, external_id, kind) = row[:7]
+        exported = latest.get(pk)
+        has_result = row[17] is not None
+        if status not in SEAT_STATUSES and exported is None and not has_result:
             continue
-        line = Line(registration=r, exported=exported)
+        attendance_status = row[16]
+        fee_status = row[21]
+        line = Line(
+            registration=RegistrationRow(
+                pk,
+                status,
+                complementary,
+                CandidateRow(birth_name, first_name, external_id, kind),
+                _session(row, sessions),
+            ),
+            exported=exported,
+            attendance=AttendanceRow(attendance_status) if attendance_status is not None else None,
+            result=ResultRow(row[18], row[19], row[20]) if has_result else None,
+            fee=(
+                FeeRow(fee_status, PaymentRow(row[23], row[24]) if row[22] is not None else None)
+                if fee_status is not None
+                else None
+            ),
+        )
         line.mismatches = mismatches_of(line)
         lines.append(line)
     return Reconciliation(lines=lines)

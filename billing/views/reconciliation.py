@@ -50,6 +50,12 @@ def reconciliation_year(request, label=None):
         request.GET.get("ecarts")
     )
     counts = rec.counts()
+
+    def query_without(name):  # the year (and the other list's page) kept across pages
+        query = request.GET.copy()
+        query.pop(name, None)
+        return query.urlencode()
+
     return render(
         request,
         "billing/reconciliation_year.html",
@@ -62,6 +68,8 @@ def reconciliation_year(request, label=None):
             "sessions_page": sessions_page,
             "page": sessions_page,
             "mismatches_page": mismatches_page,
+            "query": query_without("page"),
+            "mismatches_query": query_without("ecarts"),
         },
     )
 

@@ -257,6 +257,62 @@ def test_year_page_shows_the_mismatches_and_the_sessions(client, referent, year,
     assert reverse("billing:reconciliation_session", args=[session.pk]) in html
 
 
+def test_the_year_pages_keep_the_chosen_year(client, referent, year, room, monkeypatch):
+    """Both lists are paged (sessions by ``page``, mismatches by ``ecarts``): a link to another
+    page keeps the year asked with ``?annee=`` and the other list's page."""
+    from billing.views import reconciliation as views
+
+    monkeypatch.setattr(views, "RECONCILIATION_SESSIONS_PER_PAGE", 1)
+    monkeypatch.setattr(views, "RECONCILIATION_MISMATCHES_PER_PAGE", 1)
+    for hour in (9, 14):
+        s = make_session(year, room, hour=hour, audience="mixed")
+        for name in ("A", "B"):
+            r = student_seat(s, name=f"ET{hour}{name}")
+            exported(r)
+            roll_call(r)  # present, no result: one mismatch each
+    client.force_login(referent)
+    response = client.get(reverse("billing:reconciliation"), {"annee": year.label, "page": 2})
+    assert response.context["year"] == year
+    html = response.content.decode()
+    assert f"?annee={year.label}&amp;page=2&amp;ecarts=2" in html
+    assert f"?annee={year.label}&amp;page=1" in html
+    second = client.get(reverse("billing:reconciliation"), {"annee": year.label, "ecarts": 3})
+    assert second.context["mismatches_page"].number == 3
+    assert f"?annee={year.label}&amp;ecarts=3&amp;page=2" in second.content.decode()
+
+
+def test_a_line_shows_what_the_records_say(client, administrator, year, session):
+    """The lines are read as plain values: each column still says what the models say."""
+    r = external_seat(session, name="EXTLIGNE")
+    Registration.objects.filter(pk=r.pk).update(complementary="droit")
+    e = exported(r, pricing="Payante", prepaid_code="BC-7")
+    roll_call(r, "absent")
+    result(r, complementary={"Pix+ Droit": "Validée"})
+    fee = pay(r, PaymentMethod.PURCHASE_ORDER, reference="BC 42")
+    rec = reconciliation.for_session(session)
+    (line,) = rec.lines
+    r.refresh_from_db()
+    assert line.registration.pk == r.pk
+    assert line.registration.get_status_display() == r.get_status_display()
+    assert line.candidate.get_kind_display() == r.candidate.get_kind_display()
+    assert (line.candidate.birth_name, line.candidate.external_id) == (
+        r.candidate.birth_name,
+        r.candidate.external_id,
+    )
+    assert line.chosen_complementary == r.get_complementary_display()
+    assert (line.exported.pricing, line.exported.prepaid_code) == ("Payante", "BC-7")
+    assert line.exported.exported_at == e.exported_at
+    assert line.present is False and line.attendance.status == "absent"
+    assert line.result.status == "Validée" and line.result.complementary == {
+        "Pix+ Droit": "Validée"
+    }
+    assert line.fee.get_status_display() == fee.get_status_display()
+    assert line.payment.get_method_display() == fee.payment.get_method_display()
+    assert line.payment.reference == "BC 42"
+    assert str(line.session) == str(session) and line.session.pk == session.pk
+    assert {m.kind for m in line.mismatches} == {Kind.RESULT_ABSENT, Kind.PREPAID_CODE_MISSING}
+
+
 def test_csv_export_is_guarded_against_formula_injection(client, administrator, year, session):
     r = student_seat(session, name="=HYPERLINK(1)")
     exported(r)
