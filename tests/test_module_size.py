@@ -14,9 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 600
 TO_SPLIT = {
     "candidates/models.py": 603,
-    "sessions_app/pix/certif.py": 609,
     "candidates/pix/profiles.py": 617,
-    "sessions_app/services/invigilation.py": 639,
     "candidates/services/linking.py": 676,
 }
 

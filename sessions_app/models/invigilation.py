@@ -9,7 +9,7 @@ from .registrations import Registration
 from .sessions import Session
 
 # --- Invigilators and the day of the session
-# Services: sessions_app/services/invigilation.py and attendance.py. Pix's words for incidents
+# Services: sessions_app/services/invigilation/ and attendance.py. Pix's words for incidents
 # and abandons are copied as Pix Certif writes them, so that the finalisation page can be
 # copied into Pix Certif as is.
 

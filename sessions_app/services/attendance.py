@@ -34,13 +34,9 @@ from ..models import (
     Session,
     SessionStatus,
 )
-from .invigilation import (
-    InvigilationError,
-    _now,
-    _require_administrator,
-    is_assigned,
-    session_staffing,
-)
+from .invigilation.assignments import is_assigned
+from .invigilation.common import InvigilationError, _now, _require_administrator
+from .invigilation.staffing import session_staffing
 
 
 def _require_session_staff(user, session: Session):

@@ -1,5 +1,5 @@
 """Invigilators' and administrators' pages for invigilation, the day of the session and
-finalisation. Thin: access, a form, one service call (``services/invigilation.py`` and
+finalisation. Thin: access, a form, one service call (``services/invigilation/`` and
 ``services/attendance.py``).
 
 Access: invigilators see only the sessions they are assigned to (404 for any other), and
