@@ -24,6 +24,7 @@ from sessions_app.models import (
 )
 from sessions_app.services import SessionError, convocations
 from sessions_app.tasks import send_session_convocations
+from tests.conftest import make_user
 
 from .conftest import NOW, make_candidate, make_session
 
@@ -227,6 +228,37 @@ def test_changing_the_room_regenerates_the_convocations_and_tells_the_candidates
         assert "Salle A2" in text and "Salle S1" not in text
         (event,) = icalendar.Calendar.from_ical(convocation.ics).walk("VEVENT")
         assert event["sequence"] == 1 and "Salle A2" in str(event["location"])
+
+
+def test_an_english_speaking_candidate_is_convened_and_told_of_the_move_in_english(
+    year, room, administrator, django_capture_on_commit_callbacks
+):
+    """The convocation and its "changed" notice are the sessions_app/emails/convocation
+    templates in the candidate's language, with the PDF and the .ics attached."""
+    session = make_session(year, room, day=20, hour=14)
+    user = make_user("emma.smith@example.org", preferred_language="en")
+    register(session, make_candidate(user=user, email="emma.smith@example.org"))
+    send_session_convocations.delay(session.pk).get()
+    (first,) = mail.outbox
+    assert first.subject == "[Centre Pix] Your Pix certification convocation"
+    assert first.body.startswith("Hello ") and "Please arrive at 13:45." in first.body
+    assert "Bonjour" not in first.body and "L’équipe" not in first.body
+    assert [a[0] for a in first.attachments] == ["convocation-pix.pdf", "certification-pix.ics"]
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        convocations.reschedule_session(
+            session, start_time=dt.time(16, 0), acting_user=administrator, now=NOW
+        )
+    (changed,) = mail.outbox
+    assert changed.subject == (
+        "[Centre Pix] Your Pix certification session has changed: new convocation"
+    )
+    assert "Please arrive at 15:45." in changed.body and "Bonjour" not in changed.body
+    assert [a[0] for a in changed.attachments] == [
+        "convocation-pix.pdf",
+        "certification-pix.ics",
+    ]
 
 
 def test_moving_a_session_not_yet_convened_only_tells_its_candidates(

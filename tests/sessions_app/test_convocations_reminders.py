@@ -16,6 +16,7 @@ from sessions_app.models import (
 )
 from sessions_app.services import convocations
 from sessions_app.tasks import send_reminders
+from tests.conftest import make_user
 
 from .conftest import NOW, make_candidate, make_session
 
@@ -112,3 +113,17 @@ def test_a_failed_day_reminder_is_retried_even_after_the_week_one_was_sent(upcom
     assert convocations.send_reminders("1d", now=at(14, 10))["failed"] == 1
     assert convocations.send_reminders("1d", now=at(14, 11))["sent"] == 1
     assert ReminderSent.objects.filter(kind="1d", sent_at__isnull=False).count() == 2
+
+
+def test_the_reminder_is_in_the_candidates_language(upcoming):
+    session, (english, french) = upcoming
+    english.candidate.user = make_user("emma.smith@example.org", preferred_language="en")
+    english.candidate.save(update_fields=["user"])
+    assert convocations.send_reminders("1d", now=at(14, 10))["sent"] == 2
+    by_address = {m.to[0]: m for m in mail.outbox}
+    in_english = by_address[english.candidate.convocation_email]
+    assert in_english.subject == "[Centre Pix] Reminder: your Pix certification is tomorrow"
+    assert in_english.body.startswith("Hello ") and "Bonjour" not in in_english.body
+    in_french = by_address[french.candidate.convocation_email]
+    assert in_french.subject == "[Centre Pix] Rappel : votre certification Pix a lieu demain"
+    assert in_french.body.startswith("Bonjour ")

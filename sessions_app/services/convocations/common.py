@@ -84,13 +84,6 @@ def _claim(model, pk: int, now) -> bool:
     )
 
 
-def _signature() -> str:
-    return "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
-        "centre": settings.PIX_CENTRE_NAME,
-        "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
-    }
-
-
 def _describe(session: Session) -> str:
     return _("le %(date)s à %(time)s, %(room)s (%(address)s)") % {
         "date": date_format(session.date, "l j F Y"),

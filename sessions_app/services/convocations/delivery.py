@@ -3,8 +3,7 @@ their progress, a resend asked by the administrator and a convocation email cann
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.audit_actions import AuditAction
+from accounts.emails import build_message, render_email
 from outbox.dispatch import enqueue
 
 from ...models import (
@@ -21,40 +21,26 @@ from ...models import (
     RegistrationStatus,
     Session,
 )
-from .common import ARRIVAL_BEFORE, ConvocationError, _claim, _describe, _signature, recipient
+from .common import ARRIVAL_BEFORE, ConvocationError, _claim, _describe, recipient
 
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _convocation_email(convocation: Convocation) -> EmailMessage:
+def _convocation_email(convocation: Convocation) -> EmailMultiAlternatives:
+    """The convocation email (``sessions_app/emails/convocation``, a "changed" notice from the
+    second revision on) in the language the convocation was generated in, with the stored PDF
+    and the ``.ics`` attached."""
     registration = convocation.registration
-    candidate = registration.candidate
+    session = registration.session
     with translation.override(convocation.language):
-        values = {
-            "name": candidate.first_name,
-            "session": _describe(registration.session),
-            "arrival": (registration.session.starts_at - ARRIVAL_BEFORE).strftime("%H:%M"),
+        context = {
+            "name": registration.candidate.first_name,
+            "session": _describe(session),
+            "arrival": (session.starts_at - ARRIVAL_BEFORE).strftime("%H:%M"),
+            "revision": convocation.revision,
         }
-        if convocation.revision > 1:
-            subject = _("Votre session de certification Pix a changé : nouvelle convocation")
-            body = _(
-                "Bonjour %(name)s,\n\nVotre session de certification Pix a changé. Elle a "
-                "désormais lieu %(session)s. Merci d’arriver à %(arrival)s.\nVotre nouvelle "
-                "convocation et l’invitation mise à jour sont jointes ; l’ancienne convocation "
-                "n’est plus valable."
-            )
-        else:
-            subject = _("Votre convocation à la certification Pix")
-            body = _(
-                "Bonjour %(name)s,\n\nVous êtes convoqué(e) à la certification Pix %(session)s. "
-                "Merci d’arriver à %(arrival)s.\nVotre convocation (PDF) et une invitation pour "
-                "votre agenda sont jointes."
-            )
-        message = EmailMessage(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-            body % values + _signature(),
-            to=[recipient(registration)],
-        )
+    email = render_email("sessions_app/emails/convocation", context, language=convocation.language)
+    message = build_message(email, recipient(registration))
     with convocation.file.open("rb") as f:
         message.attach("convocation-pix.pdf", f.read(), "application/pdf")
     message.attach("certification-pix.ics", convocation.ics, "text/calendar; method=REQUEST")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+
+from accounts.emails import build_message, render_email
 
 from ...models import (
     PARIS,
@@ -24,7 +24,6 @@ from .common import (
     REMINDER_WINDOWS,
     _claim,
     _describe,
-    _signature,
     language_for,
     recipient,
 )
@@ -61,29 +60,19 @@ def due_reminders(kind: str, *, now=None) -> list[Registration]:
     return [r for r in candidates if floor < r.session.starts_at <= now + window]
 
 
-def _reminder_email(registration: Registration, kind: str) -> EmailMessage:
-    with translation.override(language_for(registration)):
-        session = registration.session
-        values = {
+def _reminder_email(registration: Registration, kind: str) -> EmailMultiAlternatives:
+    """The reminder (``sessions_app/emails/reminder``) in the candidate's language."""
+    language = language_for(registration)
+    session = registration.session
+    with translation.override(language):
+        context = {
             "name": registration.candidate.first_name,
             "session": _describe(session),
             "arrival": (session.starts_at - ARRIVAL_BEFORE).strftime("%H:%M"),
+            "tomorrow": kind == ReminderKind.DAY,
         }
-        if kind == ReminderKind.DAY:
-            subject = _("Rappel : votre certification Pix a lieu demain")
-        else:
-            subject = _("Rappel : votre certification Pix a lieu dans une semaine")
-        body = _(
-            "Bonjour %(name)s,\n\nNous vous rappelons votre certification Pix %(session)s. "
-            "Merci d’arriver à %(arrival)s avec une pièce d’identité et les identifiants de "
-            "votre compte Pix.\nSi vous ne pouvez pas venir, annulez depuis votre espace pour "
-            "libérer la place."
-        )
-        return EmailMessage(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-            body % values + _signature(),
-            to=[recipient(registration)],
-        )
+    email = render_email("sessions_app/emails/reminder", context, language=language)
+    return build_message(email, recipient(registration))
 
 
 def send_reminders(kind: str, *, now=None) -> dict:
