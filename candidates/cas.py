@@ -5,7 +5,7 @@ handles single sign-out; this module decides what the answer means for pixcentre
 
 * :class:`UniversityCASBackend` renames the attributes (``CAS_RENAME_ATTRIBUTES``), reads them
   (candidates/directory.py) and makes or refreshes the account and its candidate record
-  (candidates/services/linking.py). It never copies attributes onto the user as they come.
+  (candidates/services/linking/). It never copies attributes onto the user as they come.
 * :class:`UniversityLoginView` / :class:`UniversityLogoutView` are django-cas-ng's views, off
   (404) when ``CAS_SERVER_URL`` is empty, and a refused sign-in shows its reason on a page of
   the centre instead of a bare 403.

@@ -1,6 +1,7 @@
 """Candidate workflows, one module per domain noun: profile imports (``profiles``), scores and
 priority (``scores``), preparation units (``units``), identity and personal data
-(``personal_data``).
+(``personal_data``). Linking accounts to records is a package of its own, used as
+``services.linking`` (university sign-in, invitations, rosters, disagreements).
 
 Public functions take keyword-only ``acting_user`` and ``now`` and run in a transaction. They
 raise :class:`CandidateError` with a French message a person understands. This package
