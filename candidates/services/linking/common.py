@@ -6,9 +6,11 @@ from django.utils import timezone
 
 from outbox.dispatch import enqueue
 
+from ..common import CandidateError
 
-class LinkingError(Exception):
-    """Refused; the message is for the person who asked."""
+
+class LinkingError(CandidateError):
+    """Refused; the message is for the person who asked (shown by ``pixcentre.errors``)."""
 
 
 def _now(now):

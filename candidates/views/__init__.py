@@ -1,0 +1,1 @@
+"""Pages of candidates, one module per domain noun. Thin: access, a form, one service call."""

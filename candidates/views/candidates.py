@@ -1,0 +1,168 @@
+"""The staff's candidate list, its CSV export, one candidate's page, the scores recomputed."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import STAFF_ROLES, role_required
+from accounts.models import Role
+from pixcentre.filters import uses_filters
+
+from .. import access, search, services
+from ..forms import CandidateFilterForm
+from ..models import Candidate, UnitCode, UnitEnrolment
+from .common import PAGE_SIZE
+from .profiles import _profile_context
+
+# The same guard as sessions_app.pix.certif.FORMULA_PREFIXES (candidates sits below
+# sessions_app, so it cannot import it).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _completed(code):
+    return Exists(
+        UnitEnrolment.objects.filter(
+            candidate=OuterRef("pk"),
+            unit__code=code,
+            courses_completed__gte=F("unit__course_count"),
+        )
+    )
+
+
+def filtered_candidates(params):
+    """The candidate list filtered by the list's form; one query when evaluated."""
+    form = CandidateFilterForm(params)
+    qs = Candidate.objects.select_related("user").annotate(
+        pix1_done=_completed(UnitCode.PIX1), pix2_done=_completed(UnitCode.PIX2)
+    )
+    if form.is_valid():
+        d = form.cleaned_data
+        qs = search.search(qs, d["q"])
+        if programme := d["programme"].strip():
+            qs = qs.filter(programme__icontains=programme)
+        if d["study_year"]:
+            qs = qs.filter(study_year=d["study_year"])
+        if d["tier"] == "none":
+            qs = qs.filter(priority_tier__isnull=True)
+        elif d["tier"]:
+            qs = qs.filter(priority_tier=int(d["tier"]))
+        if d["certifiable"]:
+            qs = qs.filter(is_certifiable=d["certifiable"] == "yes")
+        ueo = d["ueo"]
+        if ueo == "both":
+            qs = qs.filter(pix1_done=True, pix2_done=True)
+        elif ueo in ("pix1", "pix2"):
+            qs = qs.filter(**{f"{ueo}_done": True})
+        elif ueo == "none":
+            qs = qs.filter(pix1_done=False, pix2_done=False)
+    return form, search.by_name(qs)
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+@uses_filters(CandidateFilterForm)
+def candidate_list(request):
+    form, qs = filtered_candidates(request.GET)
+    # Queries: the count, then one page of candidates with their account and UEO flags.
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "candidates/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def safe_cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+@uses_filters(CandidateFilterForm)
+def candidate_export(request):
+    _form, qs = filtered_candidates(request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="candidats.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\n")
+    writer.writerow(
+        [
+            _("Nom de naissance"),
+            _("Prénom"),
+            _("Numéro étudiant"),
+            _("Type"),
+            _("Année d’études"),
+            _("Formation"),
+            _("Pix"),
+            _("Certifiable"),
+            _("Niveau moyen"),
+            _("UEO Pix1"),
+            _("UEO Pix2"),
+            _("Priorité"),
+            _("Identité complète"),
+        ]
+    )
+    for c in qs.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    c.birth_name,
+                    c.first_name,
+                    c.external_id,
+                    c.get_kind_display(),
+                    c.study_year,
+                    c.programme,
+                    c.total_pix,
+                    _("Oui") if c.is_certifiable else _("Non"),
+                    str(c.average_level).replace(".", ",") if c.average_level is not None else "",
+                    _("Oui") if c.pix1_done else _("Non"),
+                    _("Oui") if c.pix2_done else _("Non"),
+                    c.priority_tier,
+                    _("Oui") if c.identity_complete else _("Non"),
+                )
+            ]
+        )
+    return response
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+def candidate_detail(request, pk):
+    candidate = access.get_candidate_for(request.user, pk, Candidate.objects.select_related("user"))
+    history = list(
+        candidate.profiles.select_related("source_import").order_by("-measured_at", "-pk")
+    )
+    context = _profile_context(candidate)
+    last_invitation = candidate.invitations.order_by("-created_at", "-pk").first()
+    context.update(
+        {
+            "history": history,
+            "identity_problems": candidate.identity_problems(),
+            "open_discrepancies": list(candidate.discrepancies.filter(checked_at__isnull=True)),
+            "last_invitation": last_invitation,
+            "invite_email": candidate.convocation_email
+            or (last_invitation.email if last_invitation else ""),
+        }
+    )
+    return render(request, "candidates/detail.html", context)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def recompute_scores(request):
+    services.request_scores(None)
+    messages.success(
+        request, _("Le calcul des scores et des priorités de tous les candidats est lancé.")
+    )
+    return redirect("candidates:list")

@@ -1,0 +1,3 @@
+"""What the pages of candidates share."""
+
+PAGE_SIZE = 50
