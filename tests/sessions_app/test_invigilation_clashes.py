@@ -5,6 +5,7 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from sessions_app.models import PARIS, Assignment, SessionStatus
@@ -168,5 +169,9 @@ def test_the_assignment_email_is_in_the_invigilators_language(
     with django_capture_on_commit_callbacks(execute=True):
         invigilation.assign_invigilator(session, paul, acting_user=administrator, now=NOW)
     (message,) = mail.outbox
-    assert "invigilat" in message.subject.lower()
-    assert "October" in message.body
+    assert message.subject.startswith("[Centre Pix] Pix certification invigilation on ")
+    assert "October" in message.body and "You are assigned to invigilate" in message.body
+    assert message.body.rstrip().endswith(f"team\n{settings.PIX_CENTRE_CONTACT_EMAIL}")
+    assert "Bonjour" not in message.body and "L’équipe" not in message.body
+    (event,) = icalendar.Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")
+    assert str(event["summary"]) == "Pix certification invigilation"

@@ -1,11 +1,16 @@
-"""The assignment email, with its calendar invitation."""
+"""The assignment email, with its calendar invitation: templates
+``sessions_app/emails/invigilator_assigned``, rendered by ``accounts.emails`` in the
+invigilator's language and sent from ``sessions_app.tasks.notify_assignment`` once the
+assignment is committed."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from accounts.emails import build_message, language_of, render_email
 
 from ...models import Assignment
 from ..mail import describe_session
@@ -13,10 +18,6 @@ from .availability import busy_window
 from .common import _now
 
 # --- the assignment email ---------------------------------------------------------------------
-
-
-def _language_of(user) -> str:
-    return "en" if getattr(user, "preferred_language", "") == "en" else "fr"
 
 
 def build_assignment_ics(assignment: Assignment, *, now=None) -> str:
@@ -46,36 +47,33 @@ def build_assignment_ics(assignment: Assignment, *, now=None) -> str:
     return cal.to_ical().decode()
 
 
-def _assignment_email(assignment: Assignment, *, now) -> EmailMessage:
+def _assignment_context(assignment: Assignment) -> dict:
+    """What ``sessions_app/emails/invigilator_assigned`` says, in the current language."""
     session = assignment.session
     invigilator = assignment.invigilator
     start, end = busy_window(session)
-    with translation.override(_language_of(invigilator)):
-        subject = _("Surveillance de la certification Pix le %(date)s") % {
-            "date": date_format(session.date, "l j F Y")
-        }
-        body = _(
-            "Bonjour %(name)s,\n\nVous êtes affecté(e) à la surveillance de la session de "
-            "certification Pix %(session)s.\nSurveillance de %(start)s à %(end)s (%(minutes)s "
-            "minutes). L’invitation pour votre agenda est jointe.\nLe jour de la session, la "
-            "liste des candidats et l’appel sont sur votre page : %(url)s"
-        ) % {
-            "name": invigilator.first_name or invigilator,
-            "session": describe_session(session),
-            "start": timezone.localtime(start).strftime("%H:%M"),
-            "end": timezone.localtime(end).strftime("%H:%M"),
-            "minutes": int((end - start).total_seconds() // 60),
-            "url": settings.PIX_SITE_URL.rstrip("/")
-            + reverse("invigilation:session_day", args=[session.pk]),
-        }
-        body += "\n\n" + _("L’équipe du %(centre)s\n%(contact)s") % {
-            "centre": settings.PIX_CENTRE_NAME,
-            "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
-        }
+    return {
+        "name": invigilator.first_name or str(invigilator),
+        "date": date_format(session.date, "l j F Y"),
+        "session": describe_session(session),
+        "start": timezone.localtime(start).strftime("%H:%M"),
+        "end": timezone.localtime(end).strftime("%H:%M"),
+        "minutes": int((end - start).total_seconds() // 60),
+        "url": settings.PIX_SITE_URL.rstrip("/")
+        + reverse("invigilation:session_day", args=[session.pk]),
+    }
+
+
+def _assignment_email(assignment: Assignment, *, now) -> EmailMultiAlternatives:
+    """The assignment email (``sessions_app/emails/invigilator_assigned``) in the invigilator's
+    language, with the calendar invitation attached."""
+    invigilator = assignment.invigilator
+    language = language_of(invigilator)
+    with translation.override(language):
+        context = _assignment_context(assignment)
         ics = build_assignment_ics(assignment, now=now)
-    message = EmailMessage(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, to=[invigilator.email]
-    )
+    email = render_email("sessions_app/emails/invigilator_assigned", context, language=language)
+    message = build_message(email, invigilator.email)
     message.attach("surveillance-pix.ics", ics, "text/calendar; method=REQUEST")
     return message
 
