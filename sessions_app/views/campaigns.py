@@ -1,6 +1,7 @@
 """Administrators' pages for registration campaigns and their allocation."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,12 +77,22 @@ def campaign_edit(request, pk):
     return render(request, "sessions_app/campaign_form.html", {"form": form, "campaign": campaign})
 
 
+APPLICATIONS_PER_PAGE = 50
+
+
 @admin_only
 def campaign_detail(request, pk):
+    """A campaign: its sessions and its applications, a page of them at a time (a campaign of
+    the whole year holds thousands)."""
     campaign = get_object_or_404(Campaign.objects.select_related("academic_year"), pk=pk)
-    applications = campaign.applications.select_related("candidate").prefetch_related(
-        Prefetch("wishes", queryset=Wish.objects.select_related("session__room"))
+    applications = (
+        campaign.applications.select_related("candidate")
+        .prefetch_related(Prefetch("wishes", queryset=Wish.objects.select_related("session__room")))
+        .order_by("applied_at", "pk")
     )
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     preview = None
     if request.GET.get("preview"):
         preview = services.allocate_campaign(campaign, acting_user=request.user, dry_run=True)
@@ -91,7 +102,9 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "sessions": services.sessions_with_counts(campaign.sessions.all()),
-            "applications": applications,
+            "applications": page,
+            "page": page,
+            "query": query.urlencode(),
             "preview": preview,
             "is_closed": timezone.now() >= campaign.closes_at,
         },
