@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the centre's queries are short, but a page's aggregate over every
+    # session (counts, EXISTS per session) is estimated above jit_above_cost, and PostgreSQL
+    # then spent ~140 ms compiling a query that runs in 3 ms (docs/performance.md, issue 17).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker, cache and Celery -----------------------------------------------------------------
