@@ -3,13 +3,10 @@
 Services queue them by these names through the outbox and never import this module.
 """
 
-import logging
-
 from celery import shared_task
 
 from . import services
-
-logger = logging.getLogger(__name__)
+from .services import linking
 
 
 @shared_task(name="candidates.tasks.run_profile_import")
@@ -25,18 +22,9 @@ def compute_scores_task(candidate_ids: list[int] | None = None) -> int:
     return services.compute_scores(candidate_ids)
 
 
-@shared_task(name="candidates.tasks.send_invitation_task", bind=True, max_retries=5)
-def send_invitation_task(self, invitation_id: int) -> str:
-    """Email one invitation link: claimed on ``sent_at``, so a second delivery sends nothing. A
-    mail server that refuses or is down is retried with backoff (the claim is released first);
-    in-process, the failure is logged and the administrator's request is not failed (the
-    invitation's page shows it unsent, and inviting again sends a new link)."""
-    from .services import linking
-
-    try:
-        return linking.send_invitation(invitation_id)
-    except OSError as exc:
-        if self.request.is_eager or self.request.retries >= self.max_retries:
-            logger.error("Invitation %s not sent: %s", invitation_id, exc)
-            return "failed"
-        raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
+@shared_task(name="candidates.tasks.send_invitation_task")
+def send_invitation_task(invitation_id: int) -> str:
+    """For an invitation made before invitations queued their own email (a row under this name
+    may still wait in the outbox): queue that email through accounts.emails, once (claimed on
+    ``sent_at``). The sending, and its retries, is ``accounts.tasks.send_email``'s."""
+    return linking.send_invitation(invitation_id)

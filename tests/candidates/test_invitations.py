@@ -117,6 +117,81 @@ def test_invite_one_by_one_from_the_candidate_page(
     assert invitation.candidate == imported[1] and invitation.created_by == administrator
 
 
+def test_the_invitation_email_is_the_centres_french_text_through_accounts_emails(
+    administrator, imported, settings, django_capture_on_commit_callbacks
+):
+    """Rendered from candidates/emails/invitation in the reader's language (the record has no
+    account yet: French) and queued as accounts.tasks.send_email with the invitation."""
+    settings.PIX_INVITATION_VALIDITY_DAYS = 14
+    now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        invitation = linking.invite(
+            imported[0], "Lina@Example.org", acting_user=administrator, now=now
+        )
+    assert len(callbacks) == 1  # one email task, nothing else
+    [message] = mail.outbox
+    assert message.to == ["lina@example.org"]
+    assert message.subject == "[Centre Pix] Votre espace au centre Pix"
+    assert message.body.startswith(
+        f"Bonjour Lina,\n\nLe {settings.PIX_CENTRE_NAME} vous invite à ouvrir votre espace"
+    )
+    assert link_in(message).endswith(
+        f"/candidats/invitation/{linking.invitation_token(invitation)}/"
+    )
+    assert "expire le 16/11/2026 à 10:00. Si vous" in message.body  # Paris time
+    signature = f"L’équipe du {settings.PIX_CENTRE_NAME}\n{settings.PIX_CENTRE_CONTACT_EMAIL}"
+    assert message.body.endswith(f"ignorez-le.\n\n{signature}\n")
+    invitation.refresh_from_db()
+    assert invitation.sent_at == now
+
+
+def test_the_invitation_email_reads_english_to_an_english_reader(db):
+    from accounts.emails import render_email
+
+    context = {"name": "Emma", "url": "https://pix.example.org/l/", "expires": "16/11/2026"}
+    email = render_email("candidates/emails/invitation", context, language="en")
+    assert email.subject == "[Centre Pix] Your space at the Pix centre"
+    assert email.text.startswith("Hello Emma,\n\nThe ")
+    assert "expires on 16/11/2026" in email.text and "team" in email.text
+    french = ["Bonjour", "Votre", "votre", "L’équipe", "lien"]
+    assert [w for w in french if w in email.text or w in email.subject] == []
+
+
+def test_no_invitation_email_while_emails_are_suppressed(
+    administrator, imported, django_capture_on_commit_callbacks
+):
+    from accounts.emails import emails_suppressed
+
+    with django_capture_on_commit_callbacks(execute=True), emails_suppressed():
+        invitation = linking.invite(imported[0], "a@example.org", acting_user=administrator)
+    assert mail.outbox == []
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None  # shown as not sent on the invitations page
+
+
+def test_an_invitation_queued_by_the_former_task_gets_its_email_once(
+    administrator, imported, django_capture_on_commit_callbacks
+):
+    """A ``send_invitation_task`` row queued before invitations queued their own email may
+    still wait in the outbox: it queues the same email, once."""
+    from candidates.tasks import send_invitation_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = Invitation.objects.create(
+            candidate=imported[0],
+            email="old@example.org",
+            nonce="o" * 22,
+            expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_invitation_task(invitation.pk) == "queued"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_invitation_task(invitation.pk) == "skipped"
+    [message] = mail.outbox
+    assert message.to == ["old@example.org"] and message.body.startswith("Bonjour Lina,")
+    assert link_in(message)
+
+
 def _invite(candidate, administrator, email="invitee@example.org", now=None):
     invitation = linking.invite(candidate, email, acting_user=administrator, now=now)
     return invitation, linking.invitation_token(invitation)

@@ -9,13 +9,13 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.audit_actions import AuditAction
+from accounts.emails import emails_are_suppressed, language_of, send_templated_email
 from accounts.models import IdentitySource, User
-from outbox.dispatch import enqueue
 
 from ...models import Candidate, CandidateKind, Invitation
 from .common import LinkingError, _now
@@ -97,7 +97,7 @@ def _new_invitation(candidate, email, *, acting_user, now) -> Invitation:
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         expires_at=now + dt.timedelta(days=settings.PIX_INVITATION_VALIDITY_DAYS),
     )
-    enqueue("candidates.tasks.send_invitation_task", invitation.pk)
+    _queue_email(invitation, now=now)
     return invitation
 
 
@@ -165,40 +165,44 @@ def accept_invitation(token: str, user: User, *, now=None) -> Candidate:
     return Candidate.objects.get(pk=invitation.candidate_id)
 
 
-def send_invitation(invitation_id: int, *, now=None) -> str:
-    """Email one invitation, once (claimed on ``sent_at``); nothing for a used or replaced one."""
-    from django.core.mail import send_mail
-    from django.utils import translation
-
-    now = _now(now)
+def _queue_email(invitation: Invitation, *, now) -> bool:
+    """Queue the invitation's email (``candidates/emails/invitation``), once: claimed on
+    ``sent_at``, nothing for a used or replaced invitation, nor while emails are suppressed.
+    In the reader's language: the invitee's account, when the record has one (it has none
+    when invited, so French, the centre's language)."""
+    if emails_are_suppressed():
+        return False
     claimed = Invitation.objects.filter(
-        pk=invitation_id, sent_at__isnull=True, used_at__isnull=True, revoked_at__isnull=True
+        pk=invitation.pk, sent_at__isnull=True, used_at__isnull=True, revoked_at__isnull=True
     ).update(sent_at=now)
     if not claimed:
-        return "skipped"
-    invitation = Invitation.objects.select_related("candidate").get(pk=invitation_id)
-    with translation.override("fr"):
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Votre espace au centre Pix")
-        body = _(
-            "Bonjour %(name)s,\n\n"
-            "Le %(centre)s vous invite à ouvrir votre espace candidat : vous y verrez votre "
-            "profil de positionnement Pix, votre priorité, et vous pourrez demander une place "
-            "en session.\n\n"
-            "Suivez ce lien, puis connectez-vous ou créez votre compte (avec l’adresse de votre "
-            "choix) :\n%(url)s\n\n"
-            "Le lien ne sert qu’une fois et expire le %(expires)s. Si vous n’attendiez pas ce "
-            "message, ignorez-le.\n\n"
-            "L’équipe du %(centre)s\n%(contact)s"
-        ) % {
-            "name": invitation.candidate.first_name,
-            "centre": settings.PIX_CENTRE_NAME,
-            "url": invitation_url(invitation),
-            "expires": timezone.localtime(invitation.expires_at).strftime("%d/%m/%Y à %H:%M"),
-            "contact": settings.PIX_CENTRE_CONTACT_EMAIL,
+        return False
+    invitation.sent_at = now
+    candidate = invitation.candidate
+    language = language_of(candidate.user if candidate.user_id else None)
+    expires = timezone.localtime(invitation.expires_at)
+    with translation.override(language):
+        expires_text = _("%(date)s à %(time)s") % {
+            "date": expires.strftime("%d/%m/%Y"),
+            "time": expires.strftime("%H:%M"),
         }
-    try:
-        send_mail(subject, body, None, [invitation.email], fail_silently=False)
-    except Exception:
-        Invitation.objects.filter(pk=invitation_id).update(sent_at=None)
-        raise
-    return "sent"
+    return send_templated_email(
+        invitation.email,
+        "candidates/emails/invitation",
+        {"name": candidate.first_name, "url": invitation_url(invitation), "expires": expires_text},
+        language=language,
+    )
+
+
+def send_invitation(invitation_id: int, *, now=None) -> str:
+    """Queue the email of an invitation made before invitations queued their email themselves
+    (a ``candidates.tasks.send_invitation_task`` row may still wait in the outbox): once, as
+    :func:`_queue_email` does; nothing for a used or replaced one."""
+    now = _now(now)
+    invitation = (
+        Invitation.objects.select_related("candidate__user").filter(pk=invitation_id).first()
+    )
+    if invitation is None:
+        return "skipped"
+    with transaction.atomic():
+        return "queued" if _queue_email(invitation, now=now) else "skipped"
