@@ -19,7 +19,9 @@ from tests.sessions_app.conftest import NOW, make_candidate, make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EMAILS = Path(__file__).resolve().parents[2] / "sessions_app/templates/sessions_app/emails"
+ROOT = Path(__file__).resolve().parents[2]
+# Every app's email templates (sessions_app's, billing's).
+EMAIL_DIRS = {app: ROOT / f"{app}/templates/{app}/emails" for app in ("sessions_app", "billing")}
 SAMPLE = {
     "name": "Léa",
     "session": "le lundi 15 juin 2026 à 09:00, B204",
@@ -30,6 +32,14 @@ SAMPLE = {
     "status": "Validée",
     "score": "512 pix sur 1024",
     "url": "https://pix.example.org/resultats/moi/",
+    "amount": "45,00",
+    "how": "Par carte bancaire au centre.",
+    "deadline": "12 juin 2026 09:00",
+    "method": "Carte bancaire",
+    "paid_on": "2 juin 2026",
+    "refunded_on": "3 juin 2026",
+    "reason": "Annulation par le candidat",
+    "number": "2026-0001",
 }
 
 
@@ -67,18 +77,24 @@ def test_a_french_candidate_reads_french_even_from_an_english_page(year, room, a
 
 
 @pytest.mark.parametrize(
-    "name", sorted(p.stem for p in EMAILS.glob("*.txt") if not p.stem.startswith("_"))
+    "app, name",
+    sorted(
+        (app, p.stem)
+        for app, folder in EMAIL_DIRS.items()
+        for p in folder.glob("*.txt")
+        if not p.stem.startswith("_")
+    ),
 )
-def test_every_email_template_has_its_english_text(name, db):
+def test_every_email_template_has_its_english_text(app, name, db):
     """A template whose wording drifted from its catalogue entry would leave French in the
     English email: each one is rendered in English and must read English."""
     if name.endswith("_subject"):
         return
-    email = render_email(f"sessions_app/emails/{name}", SAMPLE, language="en")
-    french = ["Bonjour", "Votre", "votre", "L’équipe", " la session", "Statut"]
+    email = render_email(f"{app}/emails/{name}", SAMPLE, language="en")
+    french = ["Bonjour", "Votre", "votre", "L’équipe", " la session", "Statut", "Le centre"]
     assert [w for w in french if w in email.text or w in email.subject] == []
     assert email.subject.startswith("[Centre Pix] ") and "\n" not in email.subject
-    french_email = render_email(f"sessions_app/emails/{name}", SAMPLE, language="fr")
+    french_email = render_email(f"{app}/emails/{name}", SAMPLE, language="fr")
     assert french_email.text.startswith("Bonjour Léa,")
 
 
@@ -114,11 +130,14 @@ def test_the_language_of_a_person(db):
 
 
 def test_every_text_template_ends_with_the_signature_or_is_a_subject_or_a_part():
-    for path in EMAILS.glob("*.txt"):
-        if path.stem.endswith("_subject") or path.stem.startswith("_"):
-            continue
-        assert get_template(f"sessions_app/emails/{path.name}")
-        assert path.read_text().endswith('{% include "emails/_signature.txt" %}'), path.name
+    for app, folder in EMAIL_DIRS.items():
+        paths = list(folder.glob("*.txt"))
+        assert paths, folder
+        for path in paths:
+            if path.stem.endswith("_subject") or path.stem.startswith("_"):
+                continue
+            assert get_template(f"{app}/emails/{path.name}")
+            assert path.read_text().endswith('{% include "emails/_signature.txt" %}'), path.name
 
 
 def test_an_email_with_an_html_template_gets_both_parts_in_the_same_words(db):

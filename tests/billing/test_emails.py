@@ -114,6 +114,37 @@ def test_a_refund_sends_the_receipt_with_the_refund(booked, administrator, exter
     assert message.attachments[0][0] == f"recu-{payment.receipt.display_number}.pdf"
 
 
+def test_the_receipt_and_refund_emails_speak_the_candidates_language(
+    year, room, external, administrator
+):
+    from django.utils import translation
+
+    external.preferred_language = "en"
+    external.save()
+    complete_identity(external.candidate)
+    session = make_session(year, room, audience="mixed")
+    booked = services.book_external(session, external.candidate, acting_user=external, now=NOW)
+    mail.outbox.clear()
+    with translation.override("fr"):  # the administrator works in French
+        payment = billing.record_payment(
+            booked.fee, acting_user=administrator, paid_on=dt.date(2025, 10, 2), method="card"
+        )
+        services.cancel_registration(booked, acting_user=external, now=NOW)
+        booked.fee.refresh_from_db()
+        billing.record_refund(
+            booked.fee, acting_user=administrator, refunded_on=dt.date(2025, 10, 3),
+            reason="candidate_cancelled",
+        )  # fmt: skip
+    receipt_email, refund_email = (m for m in mail.outbox if m.attachments)
+    number = payment.receipt.display_number
+    assert f"Your receipt no. {number}" in receipt_email.subject
+    assert "€45.00" in receipt_email.body and "2 October 2025" in receipt_email.body
+    assert "Bonjour" not in receipt_email.body and "L’équipe" not in receipt_email.body
+    assert "Refund" in refund_email.subject and "€45.00" in refund_email.body
+    assert "Bonjour" not in refund_email.body and "Le centre" not in refund_email.body
+    assert refund_email.attachments[0][0] == f"recu-{number}.pdf"
+
+
 def test_a_mail_server_down_gives_the_claim_back(booked, administrator, settings):
     from billing.models import Receipt
 
