@@ -74,6 +74,9 @@ def test_the_referent_reads_the_statistics_as_charts_and_tables(page, screenshot
     sign_in(page, referent.email, PASSWORD)
     page.get_by_role("link", name="Statistiques").click()
     page.get_by_role("heading", name="Distribution des scores").wait_for()
+    # The heading is parsed before the script at the end of the page has run (CI under load
+    # counted 0 charts): wait for the script's mark.
+    expect(page.locator("body")).to_have_attribute("data-charts-ready", "true")
     drawn = page.evaluate(
         "[...document.querySelectorAll('canvas')].filter(c => window.Chart.getChart(c)).length"
     )

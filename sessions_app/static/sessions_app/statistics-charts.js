@@ -11,4 +11,5 @@
   bars("chart-competences", Object.keys(d.competence_average), [{label: t.level, data: Object.values(d.competence_average)}]);
   new Chart(document.getElementById("chart-pairs"), {type: "scatter", data: {datasets: [{label: t.candidates, data: d.pairs.map(function (p) { return {x: p[0], y: p[1]}; })}]},
     options: {scales: {x: {title: {display: true, text: t.positioning}}, y: {title: {display: true, text: t.certified}}}}});
+  document.body.dataset.chartsReady = "true";  // as billing/dashboard.js: tests wait for it
 })();
