@@ -9,12 +9,24 @@ The birthplace is checked against the official referentials, as Pix checks it
 an unknown country are refused here rather than by Pix, which refuses the whole file.
 """
 
+import contextvars
 import datetime as dt
+import functools
 import re
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from . import birthplaces
+
+_unworded = contextvars.ContextVar("pix_identity_unworded", default=False)
+
+
+def _(message: str) -> str:
+    """``gettext``, skipped where only whether there is a problem matters
+    (:func:`identity_complete`): the CSV of 10,000 candidates spent half its time translating
+    messages nobody reads."""
+    return message if _unworded.get() else gettext(message)
+
 
 FRANCE = "France"
 ABROAD_INSEE = "99"
@@ -45,6 +57,7 @@ def name_problem(value: str) -> str | None:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # a handful of spellings; asked for every candidate
 def is_born_in_france(country: str) -> bool:
     return birthplaces.normalise(country) == birthplaces.normalise(FRANCE)
 
@@ -72,6 +85,16 @@ def identity_problems(c, *, today: dt.date | None = None) -> list[tuple[str, str
             ("extra_time_percent", _("Le temps majoré est un pourcentage entier de 1 à 99."))
         )
     return problems
+
+
+def identity_complete(c, *, today: dt.date | None = None) -> bool:
+    """Pix would accept this identity: :func:`identity_problems` finds nothing (the same rules,
+    without wording the problems)."""
+    token = _unworded.set(True)
+    try:
+        return not identity_problems(c, today=today)
+    finally:
+        _unworded.reset(token)
 
 
 def _commune_list(communes) -> str:

@@ -216,7 +216,7 @@ class Candidate(models.Model):
     @property
     def identity_complete(self) -> bool:
         """Pix would accept this identity: required before applying for a seat."""
-        return not self.identity_problems()
+        return pix_identity.identity_complete(self)
 
     @property
     def has_extra_time(self) -> bool:

@@ -137,3 +137,28 @@ def test_a_commune_found_by_its_postal_code_takes_its_official_spelling():
     assert official_birthplace(p) == {"birth_city": "Saint-Étienne"}
     unknown = person(birth_insee_code="", birth_postal_code="84000", birth_city="Marseille")
     assert official_birthplace(unknown) == {}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"sex": ""},
+        {"birth_insee_code": "", "birth_postal_code": "84000"},
+        {"birth_country": "Maroc", "birth_insee_code": ""},
+        {"birth_country": "Pays imaginaire"},
+        {"birth_date": None, "first_name": " "},
+        {"extra_time_percent": 120},
+    ],
+)
+def test_identity_complete_applies_the_same_rules_without_wording_them(overrides):
+    from django.utils import translation
+
+    from candidates.pix_identity import identity_complete
+
+    p = person(**overrides)
+    assert identity_complete(p, today=TODAY) == (identity_problems(p, today=TODAY) == [])
+    with translation.override("en"):  # the messages are worded again afterwards
+        identity_complete(p, today=TODAY)
+        worded = identity_problems(person(sex=""), today=TODAY)
+    assert worded == [("sex", "Sex must be M or F.")]

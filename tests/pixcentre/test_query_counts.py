@@ -34,6 +34,7 @@ PAGES = [
     ("administrator", "home", None),
     ("administrator", "audit_log", None),
     ("administrator", "candidates:list", None),
+    ("administrator", "candidates:export", None),
     ("administrator", "candidates:detail", "candidate"),
     ("administrator", "sessions_app:sessions", None),
     ("administrator", "sessions_app:calendar", None),
@@ -44,9 +45,11 @@ PAGES = [
     ("administrator", "invigilation:finalise", "session"),
     ("administrator", "billing:fees", None),
     ("administrator", "billing:reconciliation", None),
+    ("administrator", "billing:reconciliation_year", "year"),
     ("administrator", "billing:reconciliation_session", "session"),
     ("administrator", "results:statistics", None),
     ("referent", "billing:dashboard", None),
+    ("referent", "billing:year_report", "report"),
     ("referent", "billing:year_parameters", "year"),
     ("referent", "billing:projection", None),
     ("referent", "billing:gip_statement", None),
@@ -133,6 +136,8 @@ class Centre:
             return reverse(name, kwargs={"pk": self.candidates[0].pk})
         if obj == "year":
             return reverse(name, kwargs={"label": self.year.label})
+        if obj == "report":
+            return reverse(name, kwargs={"label": self.year.label, "fmt": "csv"})
         return reverse(name)
 
 
