@@ -1,5 +1,10 @@
 """The virtual students of ``load_registration.py``: locust's HTTP client on gevent.
 
+Without locust (it is the optional extra ``load``, not in requirements.lock), the same phases
+run on ``requests`` with one thread per student in flight (``ThreadSession``, ``ThreadPool``);
+each phase's summary says which client ran it. Compare ratios from one client only: the
+threads cost the load generator more CPU per request, on the same CPUs as gunicorn.
+
 Run by the harness (``load_client.py CONFIG.json RESULT.json``), not by hand. Each student has
 their own session (cookies: ``sessionid``, ``csrftoken``) kept from one phase to the next in the
 state file, and their own address in ``X-Forwarded-For`` (the harness plays the university's
@@ -23,21 +28,28 @@ throughput and percentiles from the raw records. ``restart`` in the config runs 
 when a phase has completed a given number of requests (the fault script restarts PostgreSQL).
 """
 
-from gevent import monkey
+try:  # locust's client on gevent (the optional extra ``load``), else plain threads
+    from gevent import monkey
 
-monkey.patch_all()
+    monkey.patch_all()
+    import gevent
+    from gevent.pool import Pool
+    from locust.contrib.fasthttp import FastHttpSession
+    from locust.env import Environment
+
+    CLIENT = "locust FastHttpSession on gevent"
+except ImportError:
+    gevent = Pool = FastHttpSession = Environment = None
+    CLIENT = "requests on threads"
 
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
-
-import gevent  # noqa: E402
-from gevent.pool import Pool  # noqa: E402
-from locust.contrib.fasthttp import FastHttpSession  # noqa: E402
-from locust.env import Environment  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor, wait  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 WISH_RE = re.compile(r'<select name="wish_1".*?</select>', re.S)
@@ -46,11 +58,67 @@ TIMEOUT = 120
 RESTARTS = []  # restart commands running: a phase ends only when they have finished
 
 
+class ThreadSession:
+    """What the harness uses of locust's ``FastHttpSession``, on ``requests`` (no gevent):
+    ``base_url``, ``cookiejar``, ``request()`` answering ``status_code``, ``text``,
+    ``headers`` and ``error``, never raising for an HTTP status."""
+
+    def __init__(self, base_url):
+        import requests
+
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.cookiejar = self.session.cookies
+
+    def request(self, method, path, *, headers=None, allow_redirects=True, name=None, **kwargs):
+        response = self.session.request(
+            method, self.base_url + path, headers=headers, allow_redirects=allow_redirects,
+            timeout=TIMEOUT, **kwargs,
+        )  # fmt: skip
+        response.error = None
+        return response
+
+
 def new_session(env, base_url):
+    if FastHttpSession is None:
+        return ThreadSession(base_url)
     return FastHttpSession(
         base_url, env.events.request, user=None, network_timeout=TIMEOUT,
         connection_timeout=TIMEOUT,
     )  # fmt: skip
+
+
+class ThreadPool:
+    """gevent's ``Pool`` as the harness uses it (``spawn``, ``join``), on threads."""
+
+    def __init__(self, size):
+        self.executor = ThreadPoolExecutor(max_workers=size)
+        self.futures = []
+
+    def spawn(self, fn, *args):
+        self.futures.append(self.executor.submit(fn, *args))
+
+    def join(self):
+        wait(self.futures)
+        self.executor.shutdown()
+        for future in self.futures:
+            future.result()  # a bug in the harness is said, not swallowed
+
+
+def spawn(fn):
+    if gevent is not None:
+        return gevent.spawn(fn)
+    thread = threading.Thread(target=fn)
+    thread.start()
+    return thread
+
+
+def joinall(jobs):
+    if gevent is not None:
+        gevent.joinall(jobs)
+    else:
+        for job in jobs:
+            job.join()
 
 
 class Recorder:
@@ -58,8 +126,13 @@ class Recorder:
         self.records = []
         self.counts = {}
         self.events = []
+        self.lock = threading.Lock()
 
     def add(self, phase, student, kind, status, started, duration, ok, detail=""):
+        with self.lock:
+            self._add(phase, student, kind, status, started, duration, ok, detail)
+
+    def _add(self, phase, student, kind, status, started, duration, ok, detail):
         self.records.append(
             {"phase": phase, "student": student, "kind": kind, "status": status,
              "start": started, "ms": round(duration * 1000, 2), "ok": ok, "detail": detail}
@@ -272,20 +345,22 @@ def maybe_restart(config, rec, phase, done):
                 restart["output"] = (result.stdout + result.stderr)[-500:]
                 rec.events.append(dict(restart, phase=phase))
 
-            RESTARTS.append(gevent.spawn(run))
+            RESTARTS.append(spawn(run))
 
 
 def run_phase(config, env, students, rec, phase):
-    pool = Pool(config["concurrency"])
+    pool = Pool(config["concurrency"]) if Pool is not None else ThreadPool(config["concurrency"])
     done = 0
+    counting = threading.Lock()
     t0 = time.perf_counter()
     started = time.time()
 
     def one(job):
         nonlocal done
         job()
-        done += 1
-        maybe_restart(config, rec, phase, done)
+        with counting:
+            done += 1
+            maybe_restart(config, rec, phase, done)
 
     if phase == "ping":
         # closed loop: ``concurrency`` greenlets, each with its own client (keep-alive like a
@@ -300,6 +375,7 @@ def run_phase(config, env, students, rec, phase):
     else:
         jobs = {
             "signin": lambda s: signin(s, rec, phase),
+            "race_signin": lambda s: signin(s, rec, phase),  # the racers who did not apply
             "cas_signin": lambda s: cas_signin(s, rec, phase, config.get("cas_url", "")),
             "apply_form": lambda s: apply_form(s, rec, phase, config["campaign_id"]),
             "apply": lambda s: apply(s, rec, phase, config["campaign_id"]),
@@ -319,14 +395,15 @@ def run_phase(config, env, students, rec, phase):
             pool.spawn(one, lambda s=s: job(s))
     pool.join()
     wall = time.perf_counter() - t0
-    gevent.joinall(RESTARTS)  # the next phase (a retry) starts once the database is back
-    return {"phase": phase, "started": started, "wall_s": round(wall, 3), "requests": done}
+    joinall(RESTARTS)  # the next phase (a retry) starts once the database is back
+    return {"phase": phase, "started": started, "wall_s": round(wall, 3), "requests": done,
+            "client": CLIENT}  # fmt: skip
 
 
 def main():
     with open(sys.argv[1]) as f:
         config = json.load(f)
-    env = Environment()
+    env = Environment() if Environment is not None else None
     students = [Student(env, config["base_url"], spec) for spec in config["students"]]
     rec = Recorder()
     phases = []

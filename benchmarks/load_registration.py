@@ -1,7 +1,8 @@
 """Load run: a registration opening, 1,000 students signing in and applying, against gunicorn.
 
-    pip install locust        # once: the optional extra ``load`` of pyproject.toml
+    pip install locust        # optional (the extra ``load``): without it, threads (below)
     .venv/bin/python benchmarks/load_registration.py [--students 1000] [--concurrency 50]
+        [--sessions 30] [--first-come-sessions 5] [--race-students 200]
         [--database-url postgres://postgres@127.0.0.1:5432/pixcentre_load]
         [--redis redis://127.0.0.1:6379/14] [--workers 5] [--out FILE] [--cas]
 
@@ -16,13 +17,16 @@ What it does, in order:
    any campaign, for the first-come race;
 3. starts gunicorn (``--workers`` sync workers) on that database, Redis ``--redis`` as cache
    (allauth's rate limits) and broker, ``EMAIL_URL=dummymail://``, ``TRUSTED_PROXY_COUNT=1``;
-4. runs ``benchmarks/load_client.py`` (locust's HTTP client on gevent), ``--concurrency``
+4. runs ``benchmarks/load_client.py`` (locust's HTTP client on gevent, or ``requests`` on
+   threads when locust is not installed: the result's ``client`` says which), ``--concurrency``
    students in flight at once, phase after phase: sign in through the allauth form, open the
    apply form, POST three ranked wishes (the measured burst), then ``/ping`` as many times at
    the same concurrency (the ceiling of this gunicorn on this machine);
 5. closes the campaign and allocates it (``allocate_campaign``, as ``manage.py allocate``), then
-   the first-come race: every student opens the offer page and POSTs "take a seat" in one of
-   the first-come sessions (10 students per seat);
+   the first-come race: ``--race-students`` more students (two per seat by default), who did
+   not apply, sign in, open the offer page and POST "take a seat" in one of the first-come
+   sessions. Only students with no seat this year race: every applicant leaves the allocation
+   seated or waitlisted, and such a student is offered no other seat (issue 14);
 6. checks: every student has exactly one application, with the wishes they posted; every
    application was allocated once; no session holds more confirmed seats than its capacity;
    the yearly quota holds; and prints throughput and p50/p95/p99 per request kind. The whole
@@ -147,7 +151,13 @@ def flush_redis(redis_url: str) -> None:
 # --- seed -------------------------------------------------------------------------------------
 
 
-def seed(students: int, campaign_sessions: int, first_come_sessions: int) -> dict:
+def seed(
+    students: int, campaign_sessions: int, first_come_sessions: int, race_students: int = 0
+) -> dict:
+    """``students`` who apply in the campaign, then ``race_students`` who only take part in the
+    first-come race (``"race": True``): allocation seats or waitlists every applicant, and a
+    student with a seat (or a waitlist place) this year is offered no other."""
+    applicants, students = students, students + race_students
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
@@ -256,6 +266,7 @@ def seed(students: int, campaign_sessions: int, first_come_sessions: int) -> dic
                 "password": PASSWORD,
                 "ip": f"10.{1 + n // 65536}.{n // 256 % 256}.{n % 256}",
                 "session": first_come[n % len(first_come)].pk if first_come else None,
+                "race": n >= applicants,
             }
             for n, u in enumerate(users)
         ],  # fmt: skip
@@ -442,6 +453,21 @@ def check_first_come(session_ids: list[int], succeeded: set[int], students: list
     }
 
 
+def unseated(students: list[dict]) -> list[dict]:
+    """The students offered « Prendre cette place »: no seat, waitlist place or no-show this
+    year (``eligibility_problems``). Those seated by the allocation are offered nothing."""
+    from candidates.models import AcademicYear
+    from sessions_app.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+
+    seated = set(
+        Registration.objects.filter(
+            academic_year=AcademicYear.current(),
+            status__in=[*ACTIVE_STATUSES, RegistrationStatus.NO_SHOW],
+        ).values_list("candidate__user__email", flat=True)
+    )
+    return [s for s in students if s["email"] not in seated]
+
+
 def close_and_allocate(campaign_id: int) -> dict:
     from django.utils import timezone
 
@@ -522,6 +548,12 @@ def parser(description: str, default_db: str, default_out: str) -> argparse.Argu
     p.add_argument("--students", type=int, default=1000)
     p.add_argument("--sessions", type=int, default=30, help="campaign sessions of 20 seats")
     p.add_argument("--first-come-sessions", type=int, default=5, help="sessions of 20 seats")
+    p.add_argument(
+        "--race-students",
+        type=int,
+        help="students who do not apply and race for the first-come seats "
+        "(default: two per seat; applicants all end up seated or waitlisted)",
+    )
     p.add_argument("--concurrency", type=int, default=50, help="students in flight at once")
     p.add_argument("--ping-requests", type=int, default=0, help="default: 3 × --students")
     p.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (2 × CPUs + 1)")
@@ -593,7 +625,13 @@ def main():
     recreate_database(args.database_url)
     flush_redis(args.redis)
     setup_django(args, tmp)
-    world = seed(args.students, args.sessions, args.first_come_sessions)
+    race_students = (
+        args.race_students
+        if args.race_students is not None
+        else 2 * SEATS * args.first_come_sessions
+    )
+    world = seed(args.students, args.sessions, args.first_come_sessions, race_students)
+    applicants = [s for s in world["students"] if not s["race"]]
     base = {"base_url": f"http://127.0.0.1:{args.port}", "concurrency": args.concurrency,
             "campaign_id": world["campaign_id"], "ping_requests": args.ping_requests}  # fmt: skip
     gunicorn = cas_server = None
@@ -606,12 +644,11 @@ def main():
             opening_phases.insert(1, "cas_signin")
         gunicorn = start_gunicorn(args, tmp)
         t0 = time.perf_counter()
-        opening = run_client(
-            dict(base, students=world["students"], phases=opening_phases), tmp, "opening"
-        )
+        opening = run_client(dict(base, students=applicants, phases=opening_phases), tmp, "opening")
         allocation = close_and_allocate(world["campaign_id"])
+        racers = unseated([s for s in world["students"] if s["race"]])
         race = run_client(
-            dict(base, students=opening["students"], phases=["offer", "register"]), tmp, "race"
+            dict(base, students=racers, phases=["race_signin", "offer", "register"]), tmp, "race"
         )
         total_s = time.perf_counter() - t0
         queued = queued_tasks(args.redis)
@@ -649,6 +686,8 @@ def main():
         "allocation": allocation,
         "campaign": campaign,
         "first_come": first_come,
+        "race_students": len(racers),
+        "client": opening["phases"][0].get("client", "locust FastHttpSession on gevent"),
         "celery_tasks_queued": queued,  # no worker runs: the email tasks stay on Redis
         "outbox_tasks_waiting": waiting,
     }
