@@ -17,7 +17,9 @@ Writing a new email (see docs/architecture.md, "Emails"):
 
 Rendering happens at queue time, in the reader's language; the task (``accounts.tasks.send_email``)
 only sends, with bounded retries (:func:`send_backoff`). ``emails_suppressed()`` (the demo)
-queues nothing.
+queues nothing. A request whose time matters most (the apply POST of a registration opening,
+issue 17) queues with :func:`send_templated_email_later` instead: the same email, rendered by
+the task (``accounts.tasks.send_templated_email``), from a context of plain values (JSON).
 """
 
 from __future__ import annotations
@@ -116,4 +118,14 @@ def send_templated_email(to: str, template: str, context: dict, *, language: str
         return False
     email = render_email(template, context, language=language)
     enqueue("accounts.tasks.send_email", email.subject, email.text, to, html=email.html)
+    return True
+
+
+def send_templated_email_later(to: str, template: str, context: dict, *, language: str) -> bool:
+    """As :func:`send_templated_email`, but the task renders the email, after the commit,
+    outside the request. ``context`` holds plain values only (strings, numbers: it is stored as
+    JSON in the outbox), already in the reader's language where they are text."""
+    if not to or _suppressed.get():
+        return False
+    enqueue("accounts.tasks.send_templated_email", to, template, context, language=language)
     return True

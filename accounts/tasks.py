@@ -26,6 +26,24 @@ def send_email(self, subject: str, body: str, to: str, html: str | None = None) 
     return "sent"
 
 
+@shared_task(name="accounts.tasks.send_templated_email", bind=True, max_retries=5)
+def send_templated_email(self, to: str, template: str, context: dict, language: str) -> str:
+    """One email queued by ``accounts.emails.send_templated_email_later``: rendered here, in
+    ``language``, then sent as :func:`send_email` sends (bounded retries, a failure in-process
+    logged, never raised into the request)."""
+    from .emails import build_message, render_email, send_backoff
+
+    email = render_email(template, context, language=language)
+    try:
+        build_message(email, to).send()
+    except _TRANSIENT_SEND_ERRORS as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            logger.error("Email to %s not sent (%s): %s", to, email.subject, exc)
+            return "failed"
+        raise self.retry(exc=exc, countdown=send_backoff(self.request.retries)) from exc
+    return "sent"
+
+
 @shared_task(name="accounts.tasks.send_invitation", bind=True, max_retries=5)
 def send_invitation(self, user_id: int) -> str:
     """Email an invited staff member the link to choose their password. Idempotent enough: a

@@ -98,6 +98,8 @@ def main():
         for n, (text, _) in enumerate(same[0]):
             ms = statistics.median(one[n][1] for one in same) * 1000
             print(f"  {ms:6.2f} {text[:150]}")
+    first = figures["apply"][0]
+    print(f"first apply of the process (cold): CPU {first[0]:.1f} ms, wall {first[1]:.1f} ms")
     for kind, rows in figures.items():
         cpu = statistics.median(r[0] for r in rows)
         wall = statistics.median(r[1] for r in rows)

@@ -19,11 +19,13 @@ row): every task given to ``enqueue`` must be idempotent, and ours are (each re-
 state: convocations sent once, allocation done once, results notified once).
 """
 
+import json
 import logging
 from datetime import timedelta
 
 from celery import current_app
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import PendingTask
@@ -79,32 +81,56 @@ def enqueue_now(task, *args, **kwargs) -> PendingTask | None:
 def publish(pending_id: int) -> bool:
     """Hand one waiting task to the broker and forget it. False if it is still waiting."""
     with transaction.atomic():
-        # skip_locked: a sweep and the request that wrote the row never publish it both.
-        pending = (
-            PendingTask.objects.select_for_update(skip_locked=True).filter(pk=pending_id).first()
-        )
-        if pending is None:
+        taken = _take(pending_id)
+        if taken is None:
             return False  # published meanwhile, or being published by another process
+        task_name, args, kwargs = taken
         try:
             current_app.send_task(
-                pending.task_name,
-                args=pending.args,
-                kwargs=pending.kwargs,
+                task_name,
+                args=args,
+                kwargs=kwargs,
                 retry=True,
                 retry_policy=PUBLISH_RETRY_POLICY,
                 # Nobody waits for these results; with Redis down, subscribing to one would
                 # retry for twenty seconds before the publish even starts.
                 ignore_result=True,
             )
-        except Exception as exc:  # broker unreachable: keep the row for the sweep
-            logger.warning("Broker unreachable, %s kept for later: %s", pending, exc)
-            pending.attempts += 1
-            pending.last_attempt_at = timezone.now()
-            pending.last_error = str(exc)[:300]
-            pending.save(update_fields=["attempts", "last_attempt_at", "last_error"])
-            return False
-        pending.delete()
-    return True
+        except Exception as exc:  # broker unreachable: the row comes back, for the sweep
+            transaction.set_rollback(True)
+            failure = exc
+        else:
+            return True
+    logger.warning("Broker unreachable, %s%s kept for later: %s", task_name, tuple(args), failure)
+    PendingTask.objects.filter(pk=pending_id).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=str(failure)[:300]
+    )
+    return False
+
+
+def _take(pending_id: int):
+    """Delete the row and return its task (name, args, kwargs), or None if it is gone or another
+    process holds it (a sweep and the request that wrote it never publish it both). One
+    statement, sent after every apply: the deletion is committed only once the broker has the
+    task, and rolled back if it refuses it."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "DELETE FROM outbox_pendingtask WHERE id = (SELECT id FROM outbox_pendingtask "
+            "WHERE id = %s FOR UPDATE SKIP LOCKED) RETURNING task_name, args, kwargs"
+        )
+    else:  # SQLite: one writer at a time, nothing to skip
+        sql = "DELETE FROM outbox_pendingtask WHERE id = %s RETURNING task_name, args, kwargs"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pending_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    name, args, kwargs = row
+    return name, _json(args), _json(kwargs)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def sweep(grace: timedelta = SWEEP_GRACE) -> dict:

@@ -5,9 +5,12 @@ order (``locking``), recounts inside the lock, then writes.
 """
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
@@ -201,25 +204,15 @@ def apply_for_campaign(
         raise SessionError(_("Une des sessions choisies a déjà commencé."))
     _check_eligible(candidate, year=campaign.academic_year, sessions=sessions)
 
-    # One application per candidate and campaign: the database keeps the first of two
-    # simultaneous requests (a double click) and ignores the other's insert, then the row is
-    # locked until the wishes are written.
-    Application.objects.bulk_create(
-        [Application(campaign=campaign, candidate=candidate, applied_at=now)],
-        ignore_conflicts=True,
+    application = _application_locked(campaign, candidate, now)
+    # The wishes are replaced whole; those taken out tell whether anything changed (a double
+    # click changes nothing: no audit row, no second acknowledgement).
+    current = _take_wishes(application)
+    Wish.objects.bulk_create(
+        Wish(application=application, rank=rank, session_id=pk)
+        for rank, pk in enumerate(session_ids, start=1)
     )
-    application = locking.locked(
-        Application.objects.filter(campaign=campaign, candidate=candidate)
-    ).get()
-    application.campaign, application.candidate = campaign, candidate  # already read
-    current = list(application.wishes.order_by("rank").values_list("session_id", flat=True))
     if current != session_ids:
-        if current:
-            application.wishes.all().delete()
-        Wish.objects.bulk_create(
-            Wish(application=application, rank=rank, session_id=pk)
-            for rank, pk in enumerate(session_ids, start=1)
-        )
         _audit(
             AuditAction.APPLICATION_WISHES,
             actor=acting_user,
@@ -227,9 +220,47 @@ def apply_for_campaign(
             campaign=campaign,
             detail=",".join(map(str, session_ids)),
         )
-        # not for a double click that changed nothing
         _email_application(application, sessions=sessions)
     return application
+
+
+def _application_locked(campaign, candidate, now) -> Application:
+    """The candidate's application to the campaign, created if need be, and locked until the
+    transaction ends. One statement: of two simultaneous requests (a double click), the
+    database inserts the first, and the second waits for it to commit, then locks the same row
+    (a ``DO UPDATE`` that changes nothing) and sees its wishes. ``applied_at`` stays the first
+    application's (the allocation's tie-break)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sessions_app_application (campaign_id, candidate_id, applied_at) "
+            "VALUES (%s, %s, %s) ON CONFLICT (campaign_id, candidate_id) DO UPDATE SET "
+            "campaign_id = EXCLUDED.campaign_id RETURNING id, applied_at, priority_tier, "
+            "allocated_at",
+            [campaign.pk, candidate.pk, connection.ops.adapt_datetimefield_value(now)],
+        )  # fmt: skip
+        pk, applied_at, tier, allocated_at = cursor.fetchone()
+    return Application(
+        pk=pk, campaign=campaign, candidate=candidate, priority_tier=tier,
+        applied_at=_datetime(applied_at), allocated_at=_datetime(allocated_at),
+    )  # fmt: skip
+
+
+def _datetime(value):
+    """A datetime column read by a raw query: SQLite answers text, in UTC."""
+    if not isinstance(value, str):
+        return value
+    value = parse_datetime(value)
+    return value.replace(tzinfo=dt.UTC) if timezone.is_naive(value) else value
+
+
+def _take_wishes(application) -> list[int]:
+    """Delete the application's wishes (its row is locked) and return their sessions, by rank."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM sessions_app_wish WHERE application_id = %s RETURNING rank, session_id",
+            [application.pk],
+        )
+        return [session_id for _rank, session_id in sorted(cursor.fetchall())]
 
 
 @dataclasses.dataclass

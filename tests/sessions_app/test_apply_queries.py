@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import PendingTask
+from pixcentre.celery import app as celery_app
 from sessions_app.models import Application, Campaign, Session
 
 # No test transaction around the request: the queries counted are those production sends
@@ -26,6 +28,19 @@ def statements(queries, *, sql=False):
         if q["sql"].split()[0].upper() not in ("BEGIN", "COMMIT")
     ]
     return found if sql else len(found)
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """As in production: tasks go through the outbox to a broker (here one that records them),
+    so that the outbox's own statements are counted too."""
+    # Not monkeypatch for the flag: tests/conftest.py's _celery_in_process restores it.
+    celery_app.conf.task_always_eager = False
+    sent = []
+    monkeypatch.setattr(
+        celery_app, "send_task", lambda name, args=None, kwargs=None, **options: sent.append(name)
+    )
+    return sent
 
 
 @pytest.fixture
@@ -55,7 +70,7 @@ def campaign(year, room):
     return campaign, sessions
 
 
-def test_an_application_takes_at_most_12_queries(client, eligible_student, campaign):
+def test_an_application_takes_at_most_12_queries(client, eligible_student, campaign, broker):
     campaign, sessions = campaign
     client.force_login(eligible_student)
     url = reverse("sessions_app:apply", args=[campaign.pk])
@@ -67,16 +82,21 @@ def test_an_application_takes_at_most_12_queries(client, eligible_student, campa
     assert response.status_code == 302, response.content.decode()[-3000:]
     # session, user, candidate (authentication); campaign and its year; its sessions and
     # rooms; the candidate's registrations this year (eligibility); the application inserted
-    # unless it exists (a double click), then read and locked; its wishes read, written; the
-    # audit row.
-    assert statements(queries) == 11, "\n".join(statements(queries, sql=True))
+    # or, if it exists (a double click), locked, in one statement; its wishes taken out (none
+    # yet) and written; the audit row; the acknowledgement's outbox row; after the commit, that
+    # row taken and its task handed to the broker.
+    assert statements(queries) == 12, "\n".join(statements(queries, sql=True))
+    assert broker == ["accounts.tasks.send_templated_email"]
+    assert PendingTask.objects.count() == 0
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
         sessions[1].pk,
         sessions[0].pk,
     ]
 
 
-def test_changing_ones_wishes_takes_at_most_12_queries_too(client, eligible_student, campaign):
+def test_changing_ones_wishes_takes_at_most_12_queries_too(
+    client, eligible_student, campaign, broker
+):
     campaign, sessions = campaign
     client.force_login(eligible_student)
     url = reverse("sessions_app:apply", args=[campaign.pk])
@@ -84,12 +104,27 @@ def test_changing_ones_wishes_takes_at_most_12_queries_too(client, eligible_stud
     with CaptureQueriesContext(connection) as queries:
         response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
     assert response.status_code == 302
-    # the same, and the old wishes deleted
+    # the same: the old wishes are what the statement that takes them out returns
     assert statements(queries) == 12, "\n".join(statements(queries, sql=True))
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
         sessions[2].pk,
         sessions[0].pk,
     ]
+
+
+def test_a_double_click_takes_fewer_and_queues_nothing(client, eligible_student, campaign, broker):
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    client.post(url, {"wish_1": sessions[1].pk})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"wish_1": sessions[1].pk})
+    assert response.status_code == 302
+    # no audit row, no second acknowledgement: nothing changed
+    assert statements(queries) == 9, "\n".join(statements(queries, sql=True))
+    assert len(broker) == 1
+    applied = Application.objects.get()
+    assert list(applied.wishes.values_list("session_id", flat=True)) == [sessions[1].pk]
 
 
 def test_a_refused_application_still_says_wishes_were_sent(client, eligible_student, campaign):
