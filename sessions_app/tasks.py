@@ -202,3 +202,18 @@ def notify_assignment(self, assignment_id: int) -> str:
         raise self.retry(
             exc=exc, countdown=convocations.send_backoff(self.request.retries)
         ) from exc
+
+
+@shared_task(name="sessions_app.tasks.notify_unassignment", bind=True, max_retries=4)
+def notify_unassignment(self, cancellation_id: int) -> str:
+    """Email an invigilator removed from a session the cancellation of their invitation, once
+    (claimed on ``notified_at``), retried as the assignment email is."""
+    from .services.invigilation import notify_unassignment as notify
+
+    try:
+        return notify(cancellation_id)
+    except _TRANSIENT_SEND_ERRORS as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            logger.error("Removed assignment %s: email not sent: %s", cancellation_id, exc)
+            return "failed"
+        raise self.retry(exc=exc, countdown=send_backoff(self.request.retries)) from exc

@@ -90,6 +90,34 @@ class Assignment(models.Model):
         return f"{self.invigilator} · {self.session}"
 
 
+class AssignmentCancellation(models.Model):
+    """An invigilator removed from a session after their invitation was sent. They are told,
+    with a calendar cancellation of the same event: ``assignment_number`` is the removed
+    assignment's id, which the invitation's UID carries. ``notified_at`` is claimed once by the
+    task that writes to them, so a second run sends nothing."""
+
+    assignment_number = models.PositiveIntegerField(_("n° de l’affectation retirée"), unique=True)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    invigilator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("surveillant"),
+    )
+    created_at = models.DateTimeField(_("retiré le"), default=timezone.now)
+    notified_at = models.DateTimeField(_("surveillant prévenu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("affectation de surveillant retirée")
+        verbose_name_plural = _("affectations de surveillants retirées")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.invigilator} ↛ {self.session}"
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Présent")
     ABSENT = "absent", _("Absent")

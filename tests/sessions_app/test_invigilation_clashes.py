@@ -1,5 +1,5 @@
 """An unavailability declared after an assignment that it overlaps is flagged; an assignment
-emails the invigilator a calendar invitation, once."""
+emails the invigilator a calendar invitation, once, and their removal its cancellation."""
 
 import datetime as dt
 
@@ -7,10 +7,12 @@ import icalendar
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.utils import translation
 
-from sessions_app.models import PARIS, Assignment, SessionStatus
+from sessions_app.models import PARIS, Assignment, AssignmentCancellation, SessionStatus
 from sessions_app.services import invigilation
-from sessions_app.tasks import notify_assignment
+from sessions_app.services.mail import emails_suppressed
+from sessions_app.tasks import notify_assignment, notify_unassignment
 
 from .conftest import NOW, make_session
 from .invigilation_fixtures import available, confirm, make_invigilator
@@ -174,4 +176,129 @@ def test_the_assignment_email_is_in_the_invigilators_language(
     assert message.body.rstrip().endswith(f"team\n{settings.PIX_CENTRE_CONTACT_EMAIL}")
     assert "Bonjour" not in message.body and "L’équipe" not in message.body
     (event,) = icalendar.Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")
+    assert str(event["summary"]) == "Pix certification invigilation"
+
+
+# --- the cancellation email -------------------------------------------------------------------
+
+
+@pytest.fixture
+def told(year, room, administrator, django_capture_on_commit_callbacks):
+    """Paul is assigned to a session on 15 October at 9:00 and has received his invitation."""
+    paul = make_invigilator("Paul")
+    available(paul)
+    session = make_session(year, room, day=15, hour=9)
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = invigilation.assign_invigilator(
+            session, paul, acting_user=administrator, now=NOW
+        )
+    (invitation,) = mail.outbox
+    return assignment, invitation
+
+
+def event_of(message):
+    (name, ics, content_type) = message.attachments[0]
+    calendar = icalendar.Calendar.from_ical(ics)
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event, content_type
+
+
+def test_removing_an_invigilator_emails_them_a_calendar_cancellation_of_the_same_event(
+    told, administrator, django_capture_on_commit_callbacks
+):
+    assignment, invitation = told
+    paul, number = assignment.invigilator, assignment.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        invigilation.unassign_invigilator(assignment, acting_user=administrator, now=NOW)
+
+    assert len(mail.outbox) == 2
+    message = mail.outbox[1]
+    assert message.to == [paul.email]
+    assert message.subject == (
+        "[Centre Pix] Surveillance annulée : certification Pix du mercredi 15 octobre 2025"
+    )
+    assert message.body.startswith(f"Bonjour {paul.first_name},\n\nVous n’êtes plus affecté(e)")
+    assert "le mercredi 15 octobre 2025 à 09:00" in message.body
+    assert "L’équipe du" in message.body
+    calendar, event, content_type = event_of(message)
+    assert content_type == "text/calendar; method=CANCEL"
+    assert str(calendar["method"]) == "CANCEL"
+    assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1
+    _invitation_calendar, invited, _ = event_of(invitation)
+    assert str(_invitation_calendar["method"]) == "REQUEST"
+    assert str(event["uid"]) == str(invited["uid"]) == f"assignment-{number}@pixcentre"
+    assert event.decoded("dtstart") == invited.decoded("dtstart")
+    assert not Assignment.objects.exists()
+    assert AssignmentCancellation.objects.get().notified_at is not None
+
+
+def test_the_cancellation_email_leaves_once(
+    told, administrator, django_capture_on_commit_callbacks
+):
+    assignment, _invitation = told
+    with django_capture_on_commit_callbacks(execute=True):
+        invigilation.unassign_invigilator(assignment, acting_user=administrator, now=NOW)
+    assert len(mail.outbox) == 2
+    cancellation = AssignmentCancellation.objects.get()
+    notify_unassignment.delay(cancellation.pk).get()  # a second delivery of the task
+    assert invigilation.notify_unassignment(cancellation.pk) == "skipped"
+    assert len(mail.outbox) == 2
+
+
+def test_a_refused_cancellation_email_is_released_for_the_retry(
+    told, administrator, django_capture_on_commit_callbacks, monkeypatch
+):
+    assignment, _invitation = told
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        invigilation.unassign_invigilator(assignment, acting_user=administrator, now=NOW)
+    assert len(queued) == 1 and len(mail.outbox) == 1  # queued, not sent before the commit
+    cancellation = AssignmentCancellation.objects.get()
+
+    def refuse(self, *args, **kwargs):
+        raise OSError("mail server down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.EmailMessage.send", refuse)
+        with pytest.raises(OSError):
+            invigilation.notify_unassignment(cancellation.pk)
+    cancellation.refresh_from_db()
+    assert cancellation.notified_at is None
+    assert invigilation.notify_unassignment(cancellation.pk) == "sent"
+    assert len(mail.outbox) == 2
+
+
+def test_an_invigilator_never_told_of_the_assignment_is_not_told_of_its_removal(
+    year, room, administrator, django_capture_on_commit_callbacks
+):
+    paul = make_invigilator("Paul")
+    available(paul)
+    session = make_session(year, room, day=15, hour=9)
+    with emails_suppressed():
+        assignment = invigilation.assign_invigilator(
+            session, paul, acting_user=administrator, now=NOW
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        invigilation.unassign_invigilator(assignment, acting_user=administrator, now=NOW)
+    assert mail.outbox == [] and not AssignmentCancellation.objects.exists()
+
+
+def test_the_cancellation_email_is_in_the_invigilators_language(
+    told, administrator, django_capture_on_commit_callbacks
+):
+    assignment, _invitation = told
+    paul = assignment.invigilator
+    paul.preferred_language = "en"
+    paul.save()
+    # The administrator works in French.
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        invigilation.unassign_invigilator(assignment, acting_user=administrator, now=NOW)
+    message = mail.outbox[1]
+    assert message.subject == (
+        "[Centre Pix] Invigilation cancelled: Pix certification on Wednesday 15 October 2025"
+    )
+    assert message.body.startswith(
+        f"Hello {paul.first_name},\n\nYou are no longer assigned to invigilate"
+    )
+    assert "Bonjour" not in message.body and "L’équipe" not in message.body
+    _calendar, event, _ = event_of(message)
     assert str(event["summary"]) == "Pix certification invigilation"

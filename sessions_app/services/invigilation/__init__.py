@@ -1,5 +1,5 @@
 """Invigilators: staffing, availability, suggestions, assignments, an invigilator's schedule,
-clashes and the assignment email, one module each, re-exported here
+clashes and the invigilator's emails, one module each, re-exported here
 (``from sessions_app.services.invigilation import assign_invigilator``).
 
 Staffing follows ``staffing.py`` (one invigilator per started block of
@@ -26,7 +26,12 @@ from .availability import (
 )
 from .clashes import Clash, assignment_clashes, clashes_of_period
 from .common import INACTIVE_SESSION_STATUSES, InvigilationError
-from .notifications import build_assignment_ics, notify_assignment
+from .notifications import (
+    build_assignment_ics,
+    build_cancellation_ics,
+    notify_assignment,
+    notify_unassignment,
+)
 from .staffing import Staffing, session_staffing, understaffed_sessions, with_staffing
 from .suggestions import Suggestion, minutes_this_year, suggest_invigilators
 
@@ -39,6 +44,7 @@ __all__ = [
     "assign_invigilator",
     "assignment_clashes",
     "build_assignment_ics",
+    "build_cancellation_ics",
     "busy_window",
     "clashes_of_period",
     "conflicting_session",
@@ -48,6 +54,7 @@ __all__ = [
     "is_available",
     "minutes_this_year",
     "notify_assignment",
+    "notify_unassignment",
     "schedule_of",
     "session_staffing",
     "suggest_invigilators",

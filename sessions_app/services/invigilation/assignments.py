@@ -10,7 +10,7 @@ from accounts.emails import emails_are_suppressed
 from accounts.models import User
 from outbox.dispatch import enqueue
 
-from ...models import Assignment, Session, SessionStatus
+from ...models import Assignment, AssignmentCancellation, Session, SessionStatus
 from .availability import busy_window, conflicting_session, unavailability
 from .common import INACTIVE_SESSION_STATUSES, InvigilationError, _now, _require_administrator
 from .staffing import session_staffing
@@ -82,7 +82,19 @@ def assign_invigilator(session: Session, invigilator, *, acting_user, now=None) 
 
 @transaction.atomic(durable=True)
 def unassign_invigilator(assignment: Assignment, *, acting_user, now=None) -> None:
+    """Remove an invigilator from a session. When their invitation was sent, they are emailed
+    its cancellation once committed (their calendar drops the event)."""
     _require_administrator(acting_user)
+    now = _now(now)
+    # Locked, so that the assignment email's claim on ``notified_at`` (a conditional UPDATE)
+    # is either seen here or waits and finds the row gone: never an invitation without its
+    # cancellation.
+    notified_at = (
+        Assignment.objects.select_for_update()
+        .filter(pk=assignment.pk)
+        .values_list("notified_at", flat=True)
+        .first()
+    )
     record(
         AuditAction.INVIGILATOR_UNASSIGNED,
         actor=acting_user,
@@ -90,8 +102,19 @@ def unassign_invigilator(assignment: Assignment, *, acting_user, now=None) -> No
         session_id=assignment.session_id,
         before={"invigilator": assignment.invigilator_id, "minutes": assignment.minutes},
         summary=f"{assignment.invigilator} ↛ {assignment.session}",
-        now=_now(now),
+        now=now,
     )
+    if notified_at is not None and not emails_are_suppressed():
+        cancellation, created = AssignmentCancellation.objects.get_or_create(
+            assignment_number=assignment.pk,
+            defaults={
+                "session_id": assignment.session_id,
+                "invigilator_id": assignment.invigilator_id,
+                "created_at": now,
+            },
+        )
+        if created:
+            enqueue("sessions_app.tasks.notify_unassignment", cancellation.pk)
     assignment.delete()
 
 
