@@ -1,6 +1,7 @@
 """The staff's candidate list, its CSV export, one candidate's page, the scores recomputed."""
 
 import csv
+import datetime as dt
 import io
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from accounts.access import STAFF_ROLES, role_required
 from accounts.models import Role
 from pixcentre.filters import uses_filters
 
-from .. import access, search, services
+from .. import access, pix_identity, search, services
 from ..forms import CandidateFilterForm
 from ..models import Candidate, CandidateKind, UnitCode, UnitEnrolment
 from .common import PAGE_SIZE
@@ -138,8 +139,10 @@ def candidate_export(request):
     )
     yes, no = _("Oui"), _("Non")  # translated once, not per row
     kinds = {value: str(label) for value, label in CandidateKind.choices}
-    # Only the columns written (and those identity_complete reads): no account, no scores.
-    rows = qs.select_related(None).only(*EXPORT_FIELDS)
+    today = dt.date.today()
+    # Only the columns written (and those identity_complete reads), as named tuples: building
+    # 10,000 candidates with their account was a third of the export's time.
+    rows = qs.select_related(None).values_list(*EXPORT_FIELDS, "pix1_done", "pix2_done", named=True)
     for c in rows.iterator(chunk_size=2000):
         writer.writerow(
             [
@@ -157,7 +160,7 @@ def candidate_export(request):
                     yes if c.pix1_done else no,
                     yes if c.pix2_done else no,
                     c.priority_tier,
-                    yes if c.identity_complete else no,
+                    yes if pix_identity.identity_complete(c, today=today) else no,
                 )
             ]
         )
