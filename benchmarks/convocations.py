@@ -1,7 +1,8 @@
 """Benchmark: convocations per second for a 600-candidate year (30 sessions of 20).
 
     .venv/bin/python benchmarks/convocations.py [--candidates 600] [--redis URL]
-        [--database-url URL] [--concurrency N]
+        [--database-url URL] [--concurrency N[,N...]] [--repeat N] [--skip-before]
+        [--skip-worker]
 
 Three figures for the same documents:
 
@@ -16,6 +17,11 @@ Three figures for the same documents:
 3. **Celery worker on Redis**: the same task for every session is queued on Redis and run by
    a ``celery -A pixcentre worker`` subprocess (``--concurrency`` processes, a queue of its
    own); the clock stops when every convocation is marked sent in the database.
+
+On a shared machine the time of either side moves with the others' load: ``--repeat N``
+measures WeasyPrint alone and the embedded pipeline N times, one right after the other, and
+reports each pair's ratio and their median (the table shows the median pair).
+``--concurrency 1,2`` runs the worker once per value, to see it scale.
 
 The database is a throw-away SQLite file unless ``--database-url`` is given (use PostgreSQL
 for the worker run: several processes write at once). Rows made by the benchmark are deleted
@@ -204,14 +210,23 @@ def cleanup(year, sessions):
     year.delete()
 
 
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=600)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--concurrency", default=str(os.cpu_count() or 2))
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--skip-before", action="store_true")
     parser.add_argument("--skip-worker", action="store_true")
     args = parser.parse_args()
+    concurrencies = [int(n) for n in args.concurrency.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="bench-convocations-"))
     try:
         configure(args, tmp)
@@ -219,27 +234,48 @@ def main():
 
         year, sessions = build_year(args.candidates)
         n = args.candidates
+        load_before = os.getloadavg()[0]
         try:
-            before = weasyprint_alone(sessions, tuned=False)
-            alone = weasyprint_alone(sessions, tuned=True)
-            eager = embedded(sessions)
-            reset_convocations(sessions)
-            worker = None if args.skip_worker else with_worker(sessions, n, args.concurrency)
+            before = None if args.skip_before else weasyprint_alone(sessions, tuned=False)
+            pairs = []
+            for _ in range(args.repeat):
+                alone = weasyprint_alone(sessions, tuned=True)
+                eager = embedded(sessions)
+                reset_convocations(sessions)
+                pairs.append((alone, eager))
+            workers = []
+            if not args.skip_worker:
+                for concurrency in concurrencies:
+                    workers.append((concurrency, with_worker(sessions, n, concurrency)))
+                    reset_convocations(sessions)
         finally:
             cleanup(year, sessions)
         load = os.getloadavg()[0]
         print(
             f"database: {connection.vendor}; {n} candidates in {len(sessions)} sessions; "
-            f"{os.cpu_count()} CPUs, load average {load:.1f} at the end"
+            f"{os.cpu_count()} CPUs, load average {load_before:.1f} at the start, "
+            f"{load:.1f} at the end"
         )
+        walls = [alone[0] / eager[0] for alone, eager in pairs]
+        cpus = [alone[1] / eager[1] for alone, eager in pairs]
+        if len(pairs) > 1:
+            print(
+                "embedded / WeasyPrint alone, each pair: wall "
+                + ", ".join(f"{r:.2f}" for r in walls)
+                + f" (median {median(walls):.2f}); CPU "
+                + ", ".join(f"{r:.2f}" for r in cpus)
+                + f" (median {median(cpus):.2f})"
+            )
+        alone, eager = pairs[walls.index(sorted(walls)[(len(walls) - 1) // 2])]
         print("| run | wall s | convocations/s | vs WeasyPrint alone | CPU ms per convocation |")
         print("| --- | ---: | ---: | ---: | ---: |")
-        for label, timing in (
+        rows = [
             ("WeasyPrint alone, a font configuration per document (before)", before),
             ("WeasyPrint alone, pixcentre.pdf (one font configuration)", alone),
             ("embedded default (in-process)", eager),
-            (f"Celery worker on Redis ({args.concurrency} processes)", worker),
-        ):
+        ]
+        rows += [(f"Celery worker on Redis ({c} processes)", w) for c, w in workers]
+        for label, timing in rows:
             if timing is None:
                 continue
             wall, cpu = timing

@@ -73,14 +73,40 @@ def deliver_convocation(self, convocation_id: int) -> str:
 
 
 @shared_task(
+    name="sessions_app.tasks.deliver_convocations", bind=True, max_retries=4, acks_late=True
+)
+def deliver_convocations(self, convocation_ids: list[int]) -> dict:
+    """Email a batch of a session's stored convocations, each once. Those the mail server
+    refused for a transient reason are tried again together, with the same bounded backoff as
+    :func:`deliver_convocation` (1, 2, 4, 8 minutes); after the last try they are shown as
+    failed. The others are not held back by them."""
+    from .services import convocations
+
+    delivery = convocations.deliver_convocations(convocation_ids)
+    if not delivery.retry:
+        return delivery.summary()
+    retry = sorted(delivery.retry)
+    if self.request.retries >= self.max_retries:
+        for convocation_id, error in delivery.retry.items():
+            convocations.mark_failed(convocation_id, error)
+        return {**delivery.summary(), "failed": len(retry)}
+    if self.request.is_eager:
+        # In-process, as deliver_convocation does: retry here, at once, the same bounded times.
+        return self.apply((retry,), retries=self.request.retries + 1, throw=True).result
+    countdown = convocations.send_backoff(self.request.retries)
+    raise self.retry(args=(retry,), countdown=countdown)
+
+
+@shared_task(
     name="sessions_app.tasks.send_session_convocations",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
 )
 def send_session_convocations(session_id: int) -> dict:
-    """Generate the missing convocations of a session, then send each unsent one. Safe to run
-    again at any time: what is generated is kept, what is sent is never sent twice."""
+    """Generate the missing convocations of a session, then send the unsent ones in batches
+    (``deliver_convocations``, a few per task). Safe to run again at any time: what is
+    generated is kept, what is sent is never sent twice."""
     from .models import Session
     from .services import convocations
 
@@ -91,8 +117,8 @@ def send_session_convocations(session_id: int) -> dict:
         return {"session": session_id, "status": session.status}
     convocations.generate_session_convocations(session)
     to_send = convocations.convocations_to_send(session_id)
-    for convocation_id in to_send:
-        enqueue_now(deliver_convocation, convocation_id)
+    for batch in convocations.batches(to_send):
+        enqueue_now(deliver_convocations, batch)
     return {"session": session_id, "queued": len(to_send), **convocations.progress(session)}
 
 

@@ -41,8 +41,12 @@ from .common import (
     site_url,
 )
 from .delivery import (
+    DELIVERY_BATCH,
+    Delivery,
+    batches,
     convocations_to_send,
     deliver_convocation,
+    deliver_convocations,
     mark_failed,
     not_sent_reason,
     prepare_resend,
@@ -69,6 +73,10 @@ from .rescheduling import (
 )
 
 __all__ = [
+    "DELIVERY_BATCH",
+    "Delivery",
+    "batches",
+    "deliver_convocations",
     "ARRIVAL_BEFORE",
     "ConvocationError",
     "LIVE_STATUSES",

@@ -4,7 +4,9 @@ presence QR code, and the printable PDF of a session's convocations."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import uuid
 
 import icalendar
@@ -115,8 +117,17 @@ def generate_convocation(registration: Registration, *, now=None) -> Convocation
     """Render and store the convocation unless a current one is stored already."""
     now = now or timezone.now()
     convocation, _created = Convocation.objects.get_or_create(registration=registration)
+    convocation.registration = registration  # the file's folder is the session's
+    _store(registration, convocation, now)
+    convocation.refresh_from_db()
+    return convocation
+
+
+def _store(registration: Registration, convocation: Convocation, now) -> bool:
+    """Render and store ``convocation`` unless it is current, with one conditional UPDATE;
+    the object then holds what is stored (ours, or what another run stored meanwhile)."""
     if convocation.file and convocation.status != ConvocationStatus.PENDING:
-        return convocation
+        return False
     language = language_for(registration)
     pdf = render_pdf(registration, language)
     with translation.override(language):
@@ -139,13 +150,45 @@ def generate_convocation(registration: Registration, *, now=None) -> Convocation
         convocation.file.storage.delete(old)
     elif not stored:
         convocation.file.storage.delete(convocation.file.name)
-    convocation.refresh_from_db()
-    return convocation
+        convocation.refresh_from_db()  # what the other run stored
+        return False
+    convocation.ics, convocation.language = ics, language
+    convocation.generated_at, convocation.status = now, ConvocationStatus.GENERATED
+    return True
 
 
 def generate_session_convocations(session: Session, *, now=None) -> list[Convocation]:
-    """One stored convocation per confirmed registration (already current ones are kept)."""
-    return [generate_convocation(r, now=now) for r in _registrations(session.pk)]
+    """One stored convocation per confirmed registration (already current ones are kept).
+
+    The queries do not grow with the candidates but for one UPDATE per convocation rendered:
+    the registrations with their convocation in one SELECT, the missing rows in one INSERT
+    (``ignore_conflicts``: another run may create them at the same moment) and one SELECT of
+    them. A convocation another run stored meanwhile is read again."""
+    now = now or timezone.now()
+    registrations = list(_registrations(session.pk).select_related("convocation"))
+    missing = [r for r in registrations if _convocation_of(r) is None]
+    if missing:
+        Convocation.objects.bulk_create(
+            [Convocation(registration=r) for r in missing], ignore_conflicts=True
+        )
+        created = Convocation.objects.filter(registration__in=[r.pk for r in missing])
+        by_registration = {c.registration_id: c for c in created}
+        for registration in missing:
+            registration.convocation = by_registration[registration.pk]
+    convocations = []
+    for registration in registrations:
+        convocation = registration.convocation
+        convocation.registration = registration
+        _store(registration, convocation, now)
+        convocations.append(convocation)
+    return convocations
+
+
+def _convocation_of(registration: Registration) -> Convocation | None:
+    try:
+        return registration.convocation
+    except Convocation.DoesNotExist:
+        return None
 
 
 # --- the printable convocations of a session --------------------------------------------------
@@ -164,7 +207,28 @@ def presence_qr(registration: Registration) -> str:
     url = site_url(
         reverse("invigilation:presence", args=[attendance_codes.token_for(registration.pk)])
     )
-    return segno.make_qr(url, error="m").png_data_uri(scale=8, border=4)
+    return _png_data_uri(segno.make_qr(url, error="m"), scale=8, border=4)
+
+
+# Light modules white (255), dark ones black (0): segno's matrix holds 0 and 1.
+_MODULE_SHADES = bytes([255, 0]) + bytes(254)
+
+
+def _png_data_uri(qr, *, scale: int, border: int) -> str:
+    """What ``qr.png_data_uri(scale=, border=)`` returns, pixel for pixel (a 1-bit black and
+    white PNG), written by Pillow: segno's own PNG writer is pure Python and cost about as much
+    as making the code (docs/performance.md, « Convocations »)."""
+    from PIL import Image, ImageOps
+
+    width = len(qr.matrix)
+    modules = b"".join(bytes(row).translate(_MODULE_SHADES) for row in qr.matrix)
+    image = Image.frombytes("L", (width, width), modules)
+    image = ImageOps.expand(image, border=border, fill=255)
+    side = (width + 2 * border) * scale
+    image = image.resize((side, side), Image.Resampling.NEAREST).convert("1")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def printable_convocations(session: Session, *, only_not_sent: bool = False) -> tuple[bytes, int]:
