@@ -76,6 +76,23 @@ def same_document(page) -> bool:
     return page.evaluate("window.__sameDocument === true")
 
 
+def test_the_first_answer_does_not_move_the_rows_under_the_next_tap(page, invigilator, todays_room):
+    """The message box is there from the start: its first answer used to appear above the table
+    and push every row down, so that a quick second tap (« Identité vérifiée » after « Présent »)
+    landed beside its box (a run under load saw it)."""
+    session, (ines, hugo, manon, yanis) = todays_room
+    open_day_page(page, invigilator, session)
+    identity = page.locator(f"#candidate-{yanis.pk}").get_by_label("Identité vérifiée")
+
+    def top():  # in the page, not the viewport: ticking a box scrolls it into view
+        return identity.evaluate("e => e.getBoundingClientRect().top + window.scrollY")
+
+    before = top()
+    page.locator(f"#candidate-{ines.pk}").get_by_label("Présent").check()
+    expect(page.get_by_test_id("rollcall-message")).to_have_text("ARNAUD Inès : présent.")
+    assert top() == before
+
+
 def test_everybody_present_then_the_exceptions_without_a_reload(
     page, screenshot, invigilator, todays_room
 ):
