@@ -39,7 +39,7 @@ from .common import (
     _require_self_or_administrator,
 )
 from .mail import _email_application, _email_outcome
-from .registrations import _check_eligible
+from .registrations import BUSY_STATUSES, _check_eligible, seat_problem
 
 # --- campaigns --------------------------------------------------------------------------------
 
@@ -202,9 +202,11 @@ def apply_for_campaign(
         raise SessionError(_("Une des sessions choisies n’est plus ouverte."))
     if any(s.starts_at <= now for s in sessions):
         raise SessionError(_("Une des sessions choisies a déjà commencé."))
-    _check_eligible(candidate, year=campaign.academic_year, sessions=sessions)
-
+    # whether they hold a seat this year: in the statement that writes the application
+    _check_eligible(candidate, year=campaign.academic_year, sessions=sessions, seat=False)
     application = _application_locked(campaign, candidate, now)
+    if application is None:
+        raise SessionError(seat_problem())
     # The wishes are replaced whole; those taken out tell whether anything changed (a double
     # click changes nothing: no audit row, no second acknowledgement).
     current = _take_wishes(application)
@@ -224,21 +226,28 @@ def apply_for_campaign(
     return application
 
 
-def _application_locked(campaign, candidate, now) -> Application:
+def _application_locked(campaign, candidate, now) -> Application | None:
     """The candidate's application to the campaign, created if need be, and locked until the
-    transaction ends. One statement: of two simultaneous requests (a double click), the
+    transaction ends; None if they hold a seat (or a waitlist place, or were a no-show) in the
+    campaign's year. One statement: of two simultaneous requests (a double click), the
     database inserts the first, and the second waits for it to commit, then locks the same row
     (a ``DO UPDATE`` that changes nothing) and sees its wishes. ``applied_at`` stays the first
     application's (the allocation's tie-break)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO sessions_app_application (campaign_id, candidate_id, applied_at) "
-            "VALUES (%s, %s, %s) ON CONFLICT (campaign_id, candidate_id) DO UPDATE SET "
+            "SELECT %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM sessions_app_registration "
+            "WHERE candidate_id = %s AND academic_year_id = %s AND status IN (%s, %s, %s)) "
+            "ON CONFLICT (campaign_id, candidate_id) DO UPDATE SET "
             "campaign_id = EXCLUDED.campaign_id RETURNING id, applied_at, priority_tier, "
             "allocated_at",
-            [campaign.pk, candidate.pk, connection.ops.adapt_datetimefield_value(now)],
+            [campaign.pk, candidate.pk, connection.ops.adapt_datetimefield_value(now),
+             candidate.pk, campaign.academic_year_id, *map(str, BUSY_STATUSES)],
         )  # fmt: skip
-        pk, applied_at, tier, allocated_at = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, applied_at, tier, allocated_at = row
     return Application(
         pk=pk, campaign=campaign, candidate=candidate, priority_tier=tier,
         applied_at=_datetime(applied_at), allocated_at=_datetime(allocated_at),

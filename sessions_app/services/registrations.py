@@ -56,10 +56,16 @@ def _cancel(registration, action, *, session, acting_user, now) -> str:
 # --- eligibility ------------------------------------------------------------------------------
 
 
+# The registrations that keep a candidate from asking for another seat in their year.
+BUSY_STATUSES = [*ACTIVE_STATUSES, RegistrationStatus.NO_SHOW]
+
+
 def eligibility_problems(
-    candidate: Candidate, *, year: AcademicYear, sessions: Sequence[Session] = ()
+    candidate: Candidate, *, year: AcademicYear, sessions: Sequence[Session] = (), seat=True
 ) -> list[str]:
-    """Why this candidate may not ask for a seat this year (empty: eligible)."""
+    """Why this candidate may not ask for a seat this year (empty: eligible). ``seat=False``:
+    all but whether they already hold one (:func:`seat_problem`), which the caller checks in
+    the statement that writes (the apply request)."""
     problems = []
     if not candidate.identity_complete:
         problems.append(_("Votre identité est incomplète : complétez-la telle que Pix la demande."))
@@ -76,17 +82,22 @@ def eligibility_problems(
                 _("La session %(session)s n’est pas ouverte aux candidats de type « %(kind)s ».")
                 % {"session": session, "kind": candidate.get_kind_display()}
             )
-    if Registration.objects.filter(
-        candidate=candidate, academic_year=year, status__in=[*ACTIVE_STATUSES, "no_show"]
-    ).exists():
-        problems.append(
-            _("Vous avez déjà une place (ou une place en liste d’attente) cette année.")
-        )
+    if (
+        seat
+        and Registration.objects.filter(
+            candidate=candidate, academic_year=year, status__in=BUSY_STATUSES
+        ).exists()
+    ):
+        problems.append(seat_problem())
     return problems
 
 
-def _check_eligible(candidate, *, year, sessions=()):
-    problems = eligibility_problems(candidate, year=year, sessions=sessions)
+def seat_problem() -> str:
+    return _("Vous avez déjà une place (ou une place en liste d’attente) cette année.")
+
+
+def _check_eligible(candidate, *, year, sessions=(), seat=True):
+    problems = eligibility_problems(candidate, year=year, sessions=sessions, seat=seat)
     if problems:
         raise SessionError(problems[0])
 

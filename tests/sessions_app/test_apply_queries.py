@@ -81,11 +81,11 @@ def test_an_application_takes_at_most_12_queries(client, eligible_student, campa
         )
     assert response.status_code == 302, response.content.decode()[-3000:]
     # session, user, candidate (authentication); campaign and its year; its sessions and
-    # rooms; the candidate's registrations this year (eligibility); the application inserted
-    # or, if it exists (a double click), locked, in one statement; its wishes taken out (none
-    # yet) and written; the audit row; the acknowledgement's outbox row; after the commit, that
-    # row taken and its task handed to the broker.
-    assert statements(queries) == 12, "\n".join(statements(queries, sql=True))
+    # rooms; the application inserted unless the candidate holds a seat this year, or, if it
+    # exists (a double click), locked, in one statement; its wishes taken out (none yet) and
+    # written; the audit row; the acknowledgement's outbox row; after the commit, that row
+    # taken and its task handed to the broker.
+    assert statements(queries) == 11, "\n".join(statements(queries, sql=True))
     assert broker == ["accounts.tasks.send_templated_email"]
     assert PendingTask.objects.count() == 0
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
@@ -105,7 +105,7 @@ def test_changing_ones_wishes_takes_at_most_12_queries_too(
         response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
     assert response.status_code == 302
     # the same: the old wishes are what the statement that takes them out returns
-    assert statements(queries) == 12, "\n".join(statements(queries, sql=True))
+    assert statements(queries) == 11, "\n".join(statements(queries, sql=True))
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
         sessions[2].pk,
         sessions[0].pk,
@@ -121,7 +121,7 @@ def test_a_double_click_takes_fewer_and_queues_nothing(client, eligible_student,
         response = client.post(url, {"wish_1": sessions[1].pk})
     assert response.status_code == 302
     # no audit row, no second acknowledgement: nothing changed
-    assert statements(queries) == 9, "\n".join(statements(queries, sql=True))
+    assert statements(queries) == 8, "\n".join(statements(queries, sql=True))
     assert len(broker) == 1
     applied = Application.objects.get()
     assert list(applied.wishes.values_list("session_id", flat=True)) == [sessions[1].pk]
@@ -134,3 +134,22 @@ def test_a_refused_application_still_says_wishes_were_sent(client, eligible_stud
     client.post(url, {"wish_1": sessions[1].pk})
     body = client.post(url, {"wish_1": sessions[1].pk, "wish_2": sessions[1].pk}).content.decode()
     assert "Modifier mes vœux" in body
+
+
+def test_a_candidate_with_a_seat_this_year_is_refused_by_the_same_statement(
+    client, eligible_student, campaign, broker
+):
+    from sessions_app.models import Registration
+
+    campaign, sessions = campaign
+    Registration.objects.create(
+        candidate=eligible_student.candidate, session=sessions[2],
+        academic_year=campaign.academic_year, status="waitlisted", waitlist_order=1,
+        created_at=timezone.now(),
+    )  # fmt: skip
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    body = client.post(url, {"wish_1": sessions[1].pk}).content.decode()
+    assert "Vous avez déjà une place (ou une place en liste d’attente) cette année." in body
+    assert not Application.objects.exists()
+    assert broker == []
