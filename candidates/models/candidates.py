@@ -196,6 +196,15 @@ class Candidate(models.Model):
                 name="candidate_priority_tier_1_to_3",
             ),
         ]
+        indexes = [
+            # Who has extra time: every session's staffing asks (an EXISTS per session on the
+            # administrators' home and the invigilation pages), a few among thousands.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(extra_time_percent__gt=0),
+                name="candidate_extra_time",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.birth_name.upper()} {self.first_name}"
