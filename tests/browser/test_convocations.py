@@ -52,7 +52,7 @@ def test_progress_updates_live_then_the_student_downloads_the_convocation(
     expect(sent).to_have_text("3")  # the page's own polling, without a reload
     screenshot("sent-without-reload")
     page.get_by_role("link", name="Actualiser").click()
-    assert page.get_by_role("cell", name="Envoyée").count() == 3
+    expect(page.get_by_role("cell", name="Envoyée")).to_have_count(3)
 
     page.context.clear_cookies()
     sign_in(page, student.email, PASSWORD)

@@ -176,7 +176,7 @@ def test_a_certification_season(
     report.wait_for()
     cells = report.locator("tbody tr").first.locator("td").all_inner_texts()
     assert cells == ["3", "Envoi (O/N)", "Peut-être", "Valeur attendue : « Oui » ou « Non »."]
-    assert report.locator("tbody tr").count() == 1
+    expect(report.locator("tbody tr")).to_have_count(1)
     assert "Rien n’a été importé" in report.inner_text()
     assert PositioningProfile.objects.count() == 0
     assert Candidate.objects.count() == 3  # the personas: the file created nobody
@@ -206,7 +206,7 @@ def test_a_certification_season(
     walk.step("series-form")
     page.get_by_role("button", name="Créer").click()
     page.get_by_text("2 sessions créées").wait_for()
-    assert page.get_by_test_id("session-table").locator("tbody tr").count() == 2
+    expect(page.get_by_test_id("session-table").locator("tbody tr")).to_have_count(2)
     walk.step("sessions-created")
     morning = Session.objects.get(date=day, start_time=dt.time(9))
     afternoon = Session.objects.get(date=day, start_time=dt.time(14))
@@ -248,7 +248,7 @@ def test_a_certification_season(
     walk.step("identity-form")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Votre identité est enregistrée").wait_for()
-    assert page.get_by_role("link", name="Compléter mon identité").count() == 0
+    expect(page.get_by_role("link", name="Compléter mon identité")).to_have_count(0)
     walk.step("student-profile")
 
     page.get_by_role("link", name="S’inscrire").click()
@@ -259,7 +259,7 @@ def test_a_certification_season(
     walk.step("wishes")
     page.get_by_role("button", name="Envoyer ma candidature").click()
     page.get_by_text("Candidature enregistrée").wait_for()
-    assert page.get_by_test_id("application").count() == 1
+    expect(page.get_by_test_id("application")).to_have_count(1)
     walk.step("applied")
 
     # Hugo applies for the afternoon only.
@@ -312,7 +312,7 @@ def test_a_certification_season(
     # The page polls the progress (Playwright's expect polls the DOM: no eval, which the
     # Content-Security-Policy would refuse).
     expect(progress.locator('[data-count="sent"]')).to_have_text("2")
-    assert page.get_by_role("cell", name="Envoyée").count() == 2
+    expect(page.get_by_role("cell", name="Envoyée")).to_have_count(2)
     walk.step("convocations-sent")
     assert Convocation.objects.filter(status="sent").count() == 2
 

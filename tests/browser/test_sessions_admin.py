@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -54,12 +55,12 @@ def test_administrator_plans_a_series_and_exports_it(page, screenshot, administr
     screenshot("series-form")
     page.get_by_role("button", name="Créer").click()
     page.get_by_text("4 sessions créées").wait_for()
-    assert page.get_by_test_id("session-table").locator("tbody tr").count() == 4
+    expect(page.get_by_test_id("session-table").locator("tbody tr")).to_have_count(4)
     screenshot("session-list")
 
     page.get_by_role("link", name="Calendrier").click()
     page.goto(f"/sessions/calendrier/?month={day:%Y-%m}")
-    assert page.get_by_text("14:00 Salle AT06 (0/20)").count() == 1
+    expect(page.get_by_text("14:00 Salle AT06 (0/20)")).to_have_count(1)
     screenshot("calendar")
 
     session = Session.objects.get(date=day, start_time=dt.time(14), room__name="Salle AT06")

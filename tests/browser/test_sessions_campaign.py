@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -60,7 +61,7 @@ def test_student_applies_admin_allocates_student_sees_seat(
     screenshot("wishes")
     page.get_by_role("button", name="Envoyer ma candidature").click()
     page.get_by_text("Candidature enregistrée").wait_for()
-    assert page.get_by_test_id("application").count() == 1
+    expect(page.get_by_test_id("application")).to_have_count(1)
     screenshot("applied")
     page.get_by_role("button", name="Se déconnecter").click()
 

@@ -9,6 +9,7 @@ the student's own record, profile and tier. Single sign-out both ways.
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.candidates.conftest import make_export, participant
 from tests.cas_server.process import supann
@@ -105,7 +106,7 @@ def test_an_imported_student_signs_in_with_the_university_and_finds_their_record
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(live_server.url + "/")
     page.get_by_role("link", name="Se connecter").first.wait_for()
-    assert page.get_by_test_id("signed-in-as").count() == 0
+    expect(page.get_by_test_id("signed-in-as")).to_have_count(0)
     screenshot("signed-out")
     page.goto(university.url + "login")
     assert page.locator("#id_username").count() == 1  # CAS asks again: really signed out
