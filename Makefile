@@ -33,8 +33,12 @@ run: install
 	@echo "Serving the demo centre at http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two test processes (pytest-xdist), each with its own test database and Redis database
+# (tests/xdist_services.py): the suite waits on browsers, servers and workers as much as it
+# computes. make test TEST_PROCESSES=0 runs in one process.
+TEST_PROCESSES ?= 2
 test: install
-	CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CONN_MAX_AGE=0 $(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 worker: install
 	$(BIN)/celery -A pixcentre worker --beat --loglevel=info
