@@ -134,6 +134,25 @@ def test_a_refused_application_still_says_wishes_were_sent(client, eligible_stud
     client.post(url, {"wish_1": sessions[1].pk})
     body = client.post(url, {"wish_1": sessions[1].pk, "wish_2": sessions[1].pk}).content.decode()
     assert "Modifier mes vœux" in body
+    # the request read only the session wished; the page shown again offers all of them
+    assert "Chaque session ne peut être choisie qu’une fois." in body
+    for session in sessions:
+        assert f'<option value="{session.pk}"' in body
+
+
+def test_a_form_refused_by_its_own_rules_offers_every_session_again(
+    client, eligible_student, campaign
+):
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    response = client.post(url, {"wish_1": "", "wish_2": sessions[0].pk})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Ce champ est obligatoire." in body
+    for session in sessions:
+        assert f'<option value="{session.pk}"' in body
+    assert not Application.objects.exists()
 
 
 def test_a_candidate_with_a_seat_this_year_is_refused_by_the_same_statement(
