@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/apply_profile.py [--students 200] [--profile]
         [--database-url postgres://postgres@127.0.0.1:5432/pixcentre_load]   # dropped, recreated
-        [--redis redis://127.0.0.1:6379/14]                                  # flushed
+        [--redis redis://127.0.0.1:6379/12]                                  # flushed
 
 Seeds the world of ``load_registration.py`` (students with complete identity and a certifiable
 profile, an open campaign), then, for each student, through Django's test client with CSRF
@@ -40,7 +40,7 @@ def main():
     p.add_argument("--students", type=int, default=200)
     p.add_argument("--sessions", type=int, default=12)
     p.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/pixcentre_load")
-    p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     p.add_argument("--profile", metavar="FILE", help="cProfile the apply POSTs into FILE")
     p.add_argument(
         "--sql",

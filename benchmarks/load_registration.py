@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/load_registration.py [--students 1000] [--concurrency 50]
         [--sessions 30] [--first-come-sessions 5] [--race-students 200]
         [--database-url postgres://postgres@127.0.0.1:5432/pixcentre_load]
-        [--redis redis://127.0.0.1:6379/14] [--workers 5] [--out FILE] [--cas]
+        [--redis redis://127.0.0.1:6379/12] [--workers 5] [--out FILE] [--cas]
 
 What it does, in order:
 
@@ -570,7 +570,7 @@ def parser(description: str, default_db: str, default_out: str) -> argparse.Argu
     p.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (2 × CPUs + 1)")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--database-url", default=default_db)
-    p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     p.add_argument("--out", default=default_out)
     p.add_argument("--trusted-proxy-count", type=int, default=1)
     p.add_argument("--keep-database", action="store_true", help="leave the database for a look")
