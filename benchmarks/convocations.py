@@ -1,8 +1,8 @@
 """Benchmark: convocations per second for a 600-candidate year (30 sessions of 20).
 
     .venv/bin/python benchmarks/convocations.py [--candidates 600] [--redis URL]
-        [--database-url URL] [--concurrency N[,N...]] [--repeat N] [--skip-before]
-        [--skip-worker]
+        [--database-url URL] [--concurrency N[,N...]] [--repeat N] [--interleave]
+        [--skip-before] [--skip-worker]
 
 Three figures for the same documents:
 
@@ -20,7 +20,9 @@ Three figures for the same documents:
 
 On a shared machine the time of either side moves with the others' load: ``--repeat N``
 measures WeasyPrint alone and the embedded pipeline N times, one right after the other, and
-reports each pair's ratio and their median (the table shows the median pair).
+reports each pair's ratio and their median (the table shows the median pair);
+``--interleave`` alternates the two sides session by session within each measure, so that a
+burst of the others' load falls on both.
 ``--concurrency 1,2`` runs the worker once per value, to see it scale.
 
 The database is a throw-away SQLite file unless ``--database-url`` is given (use PostgreSQL
@@ -142,6 +144,41 @@ def weasyprint_alone(sessions, *, tuned: bool) -> float:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def interleaved(sessions):
+    """WeasyPrint alone and the embedded pipeline, session after session in turn (the pages of
+    a session through ``pixcentre.pdf``, then ``send_session_convocations`` for it): both sides
+    see the same moments of a shared machine's load. Returns both (wall, CPU) totals."""
+    from pixcentre import pdf
+    from pixcentre.celery import app
+    from sessions_app.models import Registration
+    from sessions_app.services import convocations
+    from sessions_app.tasks import send_session_convocations
+
+    app.conf.task_always_eager = True
+    pages = {
+        session.pk: [
+            convocations.render_html(r, "fr")
+            for r in Registration.objects.filter(session=session).select_related(
+                "candidate__user", "session__room"
+            )
+        ]
+        for session in sessions
+    }
+    pdf.write_pdf(pages[sessions[0].pk][0])  # warm-up (fonts)
+    alone, eager = [0.0, 0.0], [0.0, 0.0]
+    for session in sessions:
+        start, cpu = time.perf_counter(), time.process_time()
+        for html in pages[session.pk]:
+            pdf.write_pdf(html)
+        alone[0] += time.perf_counter() - start
+        alone[1] += time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
+        send_session_convocations.delay(session.pk)
+        eager[0] += time.perf_counter() - start
+        eager[1] += time.process_time() - cpu
+    return tuple(alone), tuple(eager)
+
+
 def reset_convocations(sessions):
     from sessions_app.models import Convocation
 
@@ -224,6 +261,7 @@ def main():
     parser.add_argument("--concurrency", default=str(os.cpu_count() or 2))
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--skip-before", action="store_true")
+    parser.add_argument("--interleave", action="store_true")
     parser.add_argument("--skip-worker", action="store_true")
     args = parser.parse_args()
     concurrencies = [int(n) for n in args.concurrency.split(",")]
@@ -239,8 +277,11 @@ def main():
             before = None if args.skip_before else weasyprint_alone(sessions, tuned=False)
             pairs = []
             for _ in range(args.repeat):
-                alone = weasyprint_alone(sessions, tuned=True)
-                eager = embedded(sessions)
+                if args.interleave:
+                    alone, eager = interleaved(sessions)
+                else:
+                    alone = weasyprint_alone(sessions, tuned=True)
+                    eager = embedded(sessions)
                 reset_convocations(sessions)
                 pairs.append((alone, eager))
             workers = []
