@@ -12,6 +12,9 @@ on PostgreSQL), as ``benchmarks/profiles_import.py`` does. It then:
   registration per seat, a certification result per present candidate and a fee per external
   candidate's seat; then, on PostgreSQL, ``ANALYZE`` (the statistics autovacuum gathers on a
   live database);
+- generates and stores the convocations of the session the session's pages show (the session
+  with the most registrations), as the administrator's « Générer et envoyer » does before
+  anyone prints them: the printable PDF merges those stored files;
 - with the Django test client, signed in as the administrator and as the referent, GETs every
   URL of ``pixcentre/access_table.py`` that answers 200 to that role (POST-only views and
   allauth's account pages left out), its arguments filled with objects of the demo (the
@@ -231,6 +234,15 @@ def world() -> dict:
     return objects
 
 
+def store_convocations(session_pk: int) -> int:
+    """The stored convocations of the session, as after the administrator sent them."""
+    from sessions_app.models import Session
+    from sessions_app.services import convocations
+
+    session = Session.objects.select_related("room").get(pk=session_pk)
+    return len(convocations.generate_session_convocations(session))
+
+
 def measure(client, url: str) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -298,6 +310,7 @@ def child(candidates: int, years: int) -> dict:
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         data = seed(candidates, years)
+        data["convocations"] = store_convocations(world()["session"])
         rows = []
         clients = {}
         for role, email in (("administrator", ADMIN), ("referent", REFERENT)):
@@ -329,7 +342,8 @@ def print_report(r: dict) -> None:
     print(
         f"{r['database']}: {d['candidates']} candidates, {d['years']} years, {d['sessions']} "
         f"sessions, {d['registrations']} registrations, {d['results']} results, {d['fees']} "
-        f"fees (seeded in {d['seconds']} s); load average {load}"
+        f"fees (seeded in {d['seconds']} s), {d.get('convocations', 0)} stored convocations "
+        f"for the session's pages; load average {load}"
     )
     print(f"limits: {MAX_KB} KB of HTML, {MAX_SECONDS} s in-process (best of 3)\n")
     measured = [x for x in r["rows"] if "s" in x]

@@ -98,8 +98,9 @@ def resend(request, pk):
 
 @role_required(Role.ADMINISTRATOR)
 def printable(request, pk):
-    """The session's convocations in one PDF, one per page, to print (streamed: rendered on
-    request, never stored). ``?quoi=non-envoyees``: only those no email has reached."""
+    """The session's convocations in one PDF, one per page, to print: their stored files
+    merged, a convocation with no current file rendered on request (the merged PDF is never
+    stored). ``?quoi=non-envoyees``: only those no email has reached."""
     session = get_object_or_404(Session.objects.select_related("room"), pk=pk)
     only_not_sent = request.GET.get("quoi") == "non-envoyees"
     pdf, pages = convocations.printable_convocations(session, only_not_sent=only_not_sent)

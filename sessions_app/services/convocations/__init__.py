@@ -3,7 +3,7 @@ their sending, the reminders before the session, and what happens when a session
 
 Documents are stored files (``Convocation.file`` + ``generated_at``) rendered once by
 WeasyPrint from ``sessions_app/convocations/pdf.html``; emails attach the stored file, never a
-fresh rendering.
+fresh rendering, and the printable PDF of a session merges the stored files.
 
 Sending is idempotent. Each email is *claimed* first with a conditional UPDATE::
 

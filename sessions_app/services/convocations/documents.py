@@ -126,7 +126,7 @@ def generate_convocation(registration: Registration, *, now=None) -> Convocation
 def _store(registration: Registration, convocation: Convocation, now) -> bool:
     """Render and store ``convocation`` unless it is current, with one conditional UPDATE;
     the object then holds what is stored (ours, or what another run stored meanwhile)."""
-    if convocation.file and convocation.status != ConvocationStatus.PENDING:
+    if _is_current(convocation):
         return False
     language = language_for(registration)
     pdf = render_pdf(registration, language)
@@ -155,6 +155,14 @@ def _store(registration: Registration, convocation: Convocation, now) -> bool:
     convocation.ics, convocation.language = ics, language
     convocation.generated_at, convocation.status = now, ConvocationStatus.GENERATED
     return True
+
+
+def _is_current(convocation: Convocation | None) -> bool:
+    """Whether ``convocation`` has a stored file no change has made stale (a session that
+    moved sets it back to ``PENDING``): the rule the sending and the printing share."""
+    return bool(convocation is not None and convocation.file) and (
+        convocation.status != ConvocationStatus.PENDING
+    )
 
 
 def generate_session_convocations(session: Session, *, now=None) -> list[Convocation]:
@@ -233,16 +241,40 @@ def _png_data_uri(qr, *, scale: int, border: int) -> str:
 
 def printable_convocations(session: Session, *, only_not_sent: bool = False) -> tuple[bytes, int]:
     """One PDF of the session's convocations, one page per confirmed candidate in the order of
-    the attendance list, each in the candidate's language, to post or hand out. Rendered on
-    request from the same template as the stored convocations (so it is never out of date
-    with the seats); ``only_not_sent`` keeps the candidates no email has reached."""
-    registrations = _registrations(session.pk).order_by(
-        "candidate__birth_name", "candidate__first_name", "pk"
+    the attendance list, to post or hand out; ``only_not_sent`` keeps the candidates no email
+    has reached. Each convocation's stored file is merged as it is (the document the candidate
+    was sent); one with no current file (never generated, or stale since the session moved) is
+    rendered from the same template in the candidate's language, and not stored: printing
+    changes nothing. One query, whatever the number of convocations."""
+    from pypdf import PdfReader, PdfWriter
+
+    registrations = (
+        _registrations(session.pk)
+        .select_related("convocation")
+        .order_by("candidate__birth_name", "candidate__first_name", "pk")
     )
     if only_not_sent:
         registrations = registrations.exclude(convocation__sent_at__isnull=False)
-    documents = [pdf.render(render_html(r, language_for(r))) for r in registrations]
-    if not documents:
+    writer = PdfWriter()
+    for registration in registrations:
+        # Page by page: ``append`` also merges outlines, which a printout has no use for, and
+        # costs about twice as much.
+        for page in PdfReader(io.BytesIO(_printable_document(registration))).pages:
+            writer.add_page(page)
+    if not writer.pages:
         return b"", 0
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf(), len(pages)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+def _printable_document(registration: Registration) -> bytes:
+    """The stored PDF of ``registration``'s convocation if it is current, else a rendering."""
+    convocation = _convocation_of(registration)
+    if _is_current(convocation):
+        try:
+            with convocation.file.open("rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            pass  # the row names a file the storage lost: rendered like a missing one
+    return render_pdf(registration)
