@@ -80,6 +80,21 @@ def test_a_file_the_storage_lost_is_rendered(year, room, renderings):
     assert count == 2 and ordered[0].candidate.birth_name in pages_of(pdf)[0]
 
 
+def test_a_stored_file_that_is_not_a_readable_pdf_is_rendered(year, room, renderings):
+    """A damaged file made the whole printout a 500 (the access-table test's convocation holds
+    a few bytes of text)."""
+    session, ordered = convened_session(year, room, 2)
+    damaged = Convocation.objects.get(registration=ordered[1])
+    with damaged.file.open("wb") as f:
+        f.write(b"% fichier abime")
+    renderings.clear()  # those of the generation
+
+    pdf, count = convocations.printable_convocations(session)
+
+    assert renderings == [ordered[1].pk]
+    assert count == 2 and ordered[1].candidate.birth_name in pages_of(pdf)[1]
+
+
 def queries_to_print(session) -> int:
     with CaptureQueriesContext(connection) as ctx:
         convocations.printable_convocations(session)

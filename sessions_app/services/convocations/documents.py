@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 import uuid
 
 import icalendar
@@ -29,6 +30,8 @@ from ...models import (
     Session,
 )
 from .common import ARRIVAL_BEFORE, _registrations, format_minutes, language_for, site_url
+
+logger = logging.getLogger(__name__)
 
 # --- the documents ----------------------------------------------------------------------------
 
@@ -275,13 +278,28 @@ def printable_convocations(session: Session, *, only_not_sent: bool = False) -> 
     for registration in registrations:
         # Page by page: ``append`` also merges outlines, which a printout has no use for, and
         # costs about twice as much.
-        for page in PdfReader(io.BytesIO(_printable_document(registration))).pages:
+        for page in _pages(registration, PdfReader):
             writer.add_page(page)
     if not writer.pages:
         return b"", 0
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
+
+
+def _pages(registration: Registration, reader):
+    """The pages of ``registration``'s printable convocation. A stored file that is not a
+    readable PDF (damaged, truncated) is rendered again, as a lost one is, instead of failing
+    the whole printout."""
+    from pypdf.errors import PdfReadError
+
+    try:
+        return reader(io.BytesIO(_printable_document(registration))).pages
+    except PdfReadError:
+        logger.warning(
+            "Convocation of registration %s: stored PDF unreadable, rendered again", registration.pk
+        )
+        return reader(io.BytesIO(render_pdf(registration))).pages
 
 
 def _printable_document(registration: Registration) -> bytes:
