@@ -78,82 +78,70 @@ def _email_context(session, invigilator) -> dict:
     }
 
 
-def _assignment_email(assignment: Assignment, *, now) -> EmailMultiAlternatives:
-    """The assignment email (``sessions_app/emails/invigilator_assigned``) in the invigilator's
-    language, with the calendar invitation attached."""
-    invigilator = assignment.invigilator
+def _invigilator_email(template, session, invigilator, build_ics, method) -> EmailMultiAlternatives:
+    """An invigilator's email (``template``) in their language, with the calendar object
+    ``build_ics()`` makes (an invitation, METHOD:REQUEST, or its cancellation) attached."""
     language = language_of(invigilator)
     with translation.override(language):
-        context = _email_context(assignment.session, invigilator)
-        ics = build_assignment_ics(assignment, now=now)
-    email = render_email("sessions_app/emails/invigilator_assigned", context, language=language)
+        context = _email_context(session, invigilator)
+        ics = build_ics()
+    email = render_email(template, context, language=language)
     message = build_message(email, invigilator.email)
-    message.attach("surveillance-pix.ics", ics, "text/calendar; method=REQUEST")
+    message.attach("surveillance-pix.ics", ics, f"text/calendar; method={method}")
     return message
 
 
-def notify_assignment(assignment_id: int, *, now=None) -> str:
-    """Email the invigilator their assignment with a calendar invitation, once: claimed on
-    ``notified_at`` with a conditional UPDATE, released when the mail server refuses (the
-    task retries)."""
-    now = _now(now)
-    claimed = Assignment.objects.filter(pk=assignment_id, notified_at__isnull=True).update(
-        notified_at=now
-    )
-    if not claimed:
+def _send_once(model, pk: int, build_email, *, now) -> str:
+    """The email of the ``model`` row ``pk``, once: claimed on ``notified_at`` with a
+    conditional UPDATE, released when the mail server refuses (the task retries)."""
+    if not model.objects.filter(pk=pk, notified_at__isnull=True).update(notified_at=now):
         return "skipped"
-    assignment = (
-        Assignment.objects.select_related("session__room", "invigilator")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    if assignment is None or not assignment.invigilator.email:
+    row = model.objects.select_related("session__room", "invigilator").filter(pk=pk).first()
+    if row is None or not row.invigilator.email:
         return "skipped"
     try:
-        _assignment_email(assignment, now=now).send(fail_silently=False)
+        build_email(row).send(fail_silently=False)
     except Exception:
-        Assignment.objects.filter(pk=assignment_id).update(notified_at=None)
+        model.objects.filter(pk=pk).update(notified_at=None)
         raise
     return "sent"
+
+
+def notify_assignment(assignment_id: int, *, now=None) -> str:
+    """Email the invigilator their assignment (``sessions_app/emails/invigilator_assigned``)
+    with a calendar invitation, once."""
+    now = _now(now)
+    return _send_once(
+        Assignment,
+        assignment_id,
+        lambda assignment: _invigilator_email(
+            "sessions_app/emails/invigilator_assigned",
+            assignment.session,
+            assignment.invigilator,
+            lambda: build_assignment_ics(assignment, now=now),
+            "REQUEST",
+        ),
+        now=now,
+    )
 
 
 # --- the cancellation email -------------------------------------------------------------------
 
 
-def _cancellation_email(cancellation: AssignmentCancellation, *, now) -> EmailMultiAlternatives:
-    """The cancellation email (``sessions_app/emails/invigilator_unassigned``) in the
-    invigilator's language, with the calendar cancellation attached."""
-    invigilator = cancellation.invigilator
-    language = language_of(invigilator)
-    with translation.override(language):
-        context = _email_context(cancellation.session, invigilator)
-        ics = build_cancellation_ics(cancellation, now=now)
-    email = render_email("sessions_app/emails/invigilator_unassigned", context, language=language)
-    message = build_message(email, invigilator.email)
-    message.attach("surveillance-pix.ics", ics, "text/calendar; method=CANCEL")
-    return message
-
-
 def notify_unassignment(cancellation_id: int, *, now=None) -> str:
-    """Email the invigilator that they no longer invigilate the session, with the calendar
-    cancellation of their invitation, once: claimed on ``notified_at`` as the assignment email
-    is, released when the mail server refuses (the task retries)."""
+    """Email the invigilator that they no longer invigilate the session
+    (``sessions_app/emails/invigilator_unassigned``), with the calendar cancellation of their
+    invitation, once."""
     now = _now(now)
-    claimed = AssignmentCancellation.objects.filter(
-        pk=cancellation_id, notified_at__isnull=True
-    ).update(notified_at=now)
-    if not claimed:
-        return "skipped"
-    cancellation = (
-        AssignmentCancellation.objects.select_related("session__room", "invigilator")
-        .filter(pk=cancellation_id)
-        .first()
+    return _send_once(
+        AssignmentCancellation,
+        cancellation_id,
+        lambda cancellation: _invigilator_email(
+            "sessions_app/emails/invigilator_unassigned",
+            cancellation.session,
+            cancellation.invigilator,
+            lambda: build_cancellation_ics(cancellation, now=now),
+            "CANCEL",
+        ),
+        now=now,
     )
-    if cancellation is None or not cancellation.invigilator.email:
-        return "skipped"
-    try:
-        _cancellation_email(cancellation, now=now).send(fail_silently=False)
-    except Exception:
-        AssignmentCancellation.objects.filter(pk=cancellation_id).update(notified_at=None)
-        raise
-    return "sent"
