@@ -35,10 +35,11 @@ run: install
 
 # Two test processes (pytest-xdist), each with its own test database and Redis database
 # (tests/xdist_services.py): the suite waits on browsers, servers and workers as much as it
-# computes. make test TEST_PROCESSES=0 runs in one process.
+# computes. make test TEST_PROCESSES=0 runs in one process. -p tests.xdist_services is loaded
+# before Django reads REDIS_URL (it needs `python -m pytest`, which puts the checkout on the path).
 TEST_PROCESSES ?= 2
 test: install
-	CONN_MAX_AGE=0 $(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	CONN_MAX_AGE=0 $(BIN)/python -m pytest -p tests.xdist_services -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 worker: install
 	$(BIN)/celery -A pixcentre worker --beat --loglevel=info

@@ -1,4 +1,4 @@
-"""Loaded first (``-p tests.xdist_services`` in pyproject's addopts), before Django reads its
+"""Loaded first (``make test`` passes ``-p tests.xdist_services``), before Django reads its
 settings: under pytest-xdist (``make test`` runs two processes), each worker process gets a
 Redis database of its own, as pytest-django gives it a test database of its own
 (``test_<name>_gw0``, ``…_gw1``). Two processes sharing one Redis database would share one
