@@ -10,10 +10,13 @@ Sending is idempotent. Each email is *claimed* first with a conditional UPDATE::
     UPDATE convocation SET sending_since = now
      WHERE id = %s AND sent_at IS NULL AND (sending_since IS NULL OR sending_since < now - lease)
 
-Only the run whose UPDATE touched the row sends; ``sent_at`` is written right after the SMTP
+A batch of a session's convocations (``deliver_convocations``) is claimed the same way in one
+statement (``... WHERE id IN (...) ... RETURNING id``). Only the run whose UPDATE touched the
+row sends; ``sent_at`` is written right after the SMTP
 server accepted the message. A second run (or two workers at once) finds the row sent or
 claimed and does nothing; a worker that died after claiming leaves a claim that expires after
-``PIX_CONVOCATION_SEND_LEASE_SECONDS`` (10 minutes), and the next run finishes the rest. The
+``PIX_CONVOCATION_SEND_LEASE_SECONDS`` (10 minutes; for a batch, its convocations not sent
+yet), and the next run finishes the rest. The
 only window for a duplicate is a crash between the SMTP server's acceptance and the ``sent_at``
 write, which no SMTP client can close.
 Reminders (7 days and 1 day before) use the same claim on ``ReminderSent``, unique per

@@ -25,7 +25,14 @@ from ...models import (
     RegistrationStatus,
     Session,
 )
-from .common import ARRIVAL_BEFORE, ConvocationError, _claim, _describe, recipient
+from .common import (
+    ARRIVAL_BEFORE,
+    ConvocationError,
+    _claim,
+    _claim_many,
+    _describe,
+    recipient,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,17 +100,20 @@ class Delivery:
 
 
 def deliver_convocations(convocation_ids: list[int], *, now=None) -> Delivery:
-    """Send a batch of stored convocations, each once exactly as :func:`deliver_convocation`
-    does, read in one query. A convocation the mail server refuses for a transient reason
-    (``OSError``: SMTP errors, a lost connection) is recorded on its row and listed in
-    ``retry``; the others go on. Each message opens its own connection, as before (one per
-    batch would save an SMTP handshake per email, but the fault test's mail backend counts one
-    file per message: left for later)."""
+    """Send a batch of stored convocations, each once as :func:`deliver_convocation` does, read
+    in one query and claimed in one statement (``common._claim_many``). A convocation the mail
+    server refuses for a transient reason (``OSError``: SMTP errors, a lost connection) is
+    recorded on its row and listed in ``retry``; the others go on. Each message opens its own
+    connection, as before (one per batch would save an SMTP handshake per email, but the fault
+    test's mail backend counts one file per message: left for later)."""
     now = now or timezone.now()
     delivery = Delivery()
-    for convocation in _to_deliver(convocation_ids).order_by("pk"):
+    convocations = list(_to_deliver(convocation_ids).order_by("pk"))
+    # Claimed together: the batch's sends are then one conditional UPDATE, not one each.
+    claimed = _claim_many(Convocation, [c.pk for c in convocations if _sendable(c)], now)
+    for convocation in convocations:
         try:
-            delivery.outcomes[convocation.pk] = _deliver(convocation, now)
+            delivery.outcomes[convocation.pk] = _deliver(convocation, now, claimed=claimed)
         except OSError as exc:
             delivery.outcomes[convocation.pk] = "retry"
             delivery.retry[convocation.pk] = str(exc)
@@ -117,7 +127,19 @@ def deliver_convocations(convocation_ids: list[int], *, now=None) -> Delivery:
     return delivery
 
 
-def _deliver(convocation: Convocation | None, now) -> str:
+def _sendable(convocation: Convocation) -> bool:
+    """Stored, not sent, for a confirmed candidate with an email address."""
+    return (
+        convocation.sent_at is None
+        and bool(convocation.file)
+        and convocation.registration.status == RegistrationStatus.CONFIRMED
+        and bool(recipient(convocation.registration))
+    )
+
+
+def _deliver(convocation: Convocation | None, now, *, claimed: set[int] | None = None) -> str:
+    """Send one convocation if it may be sent; ``claimed``: the ids a batch has claimed at once
+    (:func:`_claim_many`), else this one is claimed on its own."""
     if convocation is None or convocation.sent_at is not None or not convocation.file:
         return "skipped"
     convocation_id = convocation.pk
@@ -131,7 +153,11 @@ def _deliver(convocation: Convocation | None, now) -> str:
             status=ConvocationStatus.NO_ADDRESS, sending_since=None
         )
         return "no_address"
-    if not _claim(Convocation, convocation_id, now):
+    if not (
+        convocation_id in claimed
+        if claimed is not None
+        else _claim(Convocation, convocation_id, now)
+    ):
         return "skipped"
     try:
         _convocation_email(convocation).send(fail_silently=False)
