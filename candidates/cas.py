@@ -33,6 +33,7 @@ from django_cas_ng.signals import cas_user_authenticated
 from django_cas_ng.utils import RedirectException, get_cas_client
 
 from . import directory
+from .backends import WithCandidate
 from .services import linking
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,9 @@ def renamed(attributes: dict | None) -> dict:
     return attributes
 
 
-class UniversityCASBackend(CASBackend):
-    """Authenticates a CAS 3 service ticket; see the module's docstring."""
+class UniversityCASBackend(WithCandidate, CASBackend):
+    """Authenticates a CAS 3 service ticket; see the module's docstring. The user of each
+    request is read with their candidate record (``candidates.backends``)."""
 
     def authenticate(self, request, ticket, service):
         if not enabled():

@@ -171,9 +171,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, reading the user with their candidate record (candidates/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "candidates.backends.ModelBackend",
+    "candidates.backends.AuthenticationBackend",
     # Validates a CAS service ticket (only ever called with one, by the CAS login view).
     "candidates.cas.UniversityCASBackend",
 ]

@@ -34,9 +34,9 @@ def test_student_sees_chart_tier_and_reason(
     client, student_with_profile, django_assert_num_queries
 ):
     client.force_login(student_with_profile)
-    # Queries: session, user, own candidate, newest profile, the 16 competences, preparation
-    # units.
-    with django_assert_num_queries(6):
+    # Queries: session, user with own candidate (candidates/backends.py), newest profile, the
+    # 16 competences, preparation units.
+    with django_assert_num_queries(5):
         response = client.get(reverse("candidates:me"))
     html = response.content.decode()
     assert response.status_code == 200

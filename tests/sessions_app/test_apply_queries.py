@@ -80,12 +80,12 @@ def test_an_application_takes_at_most_12_queries(client, eligible_student, campa
             url, {"wish_1": sessions[1].pk, "wish_2": sessions[0].pk, "wish_3": ""}
         )
     assert response.status_code == 302, response.content.decode()[-3000:]
-    # session, user, candidate (authentication); campaign and its year; its sessions and
-    # rooms; the application inserted unless the candidate holds a seat this year, or, if it
-    # exists (a double click), locked, in one statement; its wishes taken out (none yet) and
-    # written; the audit row; the acknowledgement's outbox row; after the commit, that row
-    # taken and its task handed to the broker.
-    assert statements(queries) == 11, "\n".join(statements(queries, sql=True))
+    # session, user with their candidate (authentication: candidates/backends.py); campaign
+    # and its year; its sessions and rooms; the application inserted unless the candidate
+    # holds a seat this year, or, if it exists (a double click), locked, in one statement; its
+    # wishes taken out (none yet) and written; the audit row; the acknowledgement's outbox row;
+    # after the commit, that row taken and its task handed to the broker.
+    assert statements(queries) == 10, "\n".join(statements(queries, sql=True))
     assert broker == ["accounts.tasks.send_templated_email"]
     assert PendingTask.objects.count() == 0
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
@@ -105,7 +105,7 @@ def test_changing_ones_wishes_takes_at_most_12_queries_too(
         response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
     assert response.status_code == 302
     # the same: the old wishes are what the statement that takes them out returns
-    assert statements(queries) == 11, "\n".join(statements(queries, sql=True))
+    assert statements(queries) == 10, "\n".join(statements(queries, sql=True))
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
         sessions[2].pk,
         sessions[0].pk,
@@ -121,7 +121,7 @@ def test_a_double_click_takes_fewer_and_queues_nothing(client, eligible_student,
         response = client.post(url, {"wish_1": sessions[1].pk})
     assert response.status_code == 302
     # no audit row, no second acknowledgement: nothing changed
-    assert statements(queries) == 8, "\n".join(statements(queries, sql=True))
+    assert statements(queries) == 7, "\n".join(statements(queries, sql=True))
     assert len(broker) == 1
     applied = Application.objects.get()
     assert list(applied.wishes.values_list("session_id", flat=True)) == [sessions[1].pk]
