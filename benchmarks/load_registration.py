@@ -708,6 +708,7 @@ def main():
         "race_students": len(racers),
         "client": opening["phases"][0].get("client", "locust FastHttpSession on gevent"),
         "celery_tasks_queued": queued,  # no worker runs: the email tasks stay on Redis
+        # the apply acknowledgements among them: left to beat's sweep, and no beat runs here
         "outbox_tasks_waiting": waiting,
     }
     write_result(result, summary, Path(args.out), tmp)

@@ -11,8 +11,17 @@ sit above the services, may import their tasks).
 * With a broker: a ``PendingTask`` row is written inside the caller's transaction, so the task
   exists exactly when the change that needs it is committed. After the commit the task is
   published and the row deleted. If Redis cannot be reached, the request still succeeds: the
-  row stays, and ``sweep`` publishes it once Redis is back (Celery beat runs it every minute,
-  each worker runs it when it starts, ``manage.py publish_pending_tasks`` runs it by hand).
+  row stays, and ``sweep`` publishes it once Redis is back (Celery beat runs it every
+  ``PIX_OUTBOX_SWEEP_SECONDS``, 10 by default, each worker runs it when it starts,
+  ``manage.py publish_pending_tasks`` runs it by hand). The sweep leaves a row to the request
+  that wrote it for ``SWEEP_GRACE``.
+
+``enqueue_for_sweep(task, *args)`` leaves the publishing to the sweep: the row is written the
+same way (``for_sweep``), nothing is done after the commit, and the next sweep publishes it
+without waiting for the grace, within ``PIX_OUTBOX_SWEEP_SECONDS``. For a task that may start
+a few seconds late (an acknowledgement email) queued by a request whose time matters most: the
+apply POST of a registration opening (issue 17) then pays only the row's INSERT, not a second
+transaction and a publish to Redis. In-process it runs after the commit, as ``enqueue``.
 
 A task may thus be published twice (published, then the process dies before deleting its
 row): every task given to ``enqueue`` must be idempotent, and ours are (each re-checks its
@@ -25,7 +34,7 @@ from datetime import timedelta
 
 from celery import current_app
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import PendingTask
@@ -34,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 # Publishing gives up quickly when the broker is unreachable: the row keeps the task.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
-# The sweep leaves recent rows to the request that wrote them (it publishes right after commit).
+# The sweep leaves recent rows to the request that wrote them (it publishes right after commit),
+# but for the rows written for it (``enqueue_for_sweep``).
 SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
 
@@ -63,6 +73,20 @@ def enqueue(task, *args, **kwargs) -> PendingTask | None:
     pending = PendingTask.objects.create(task_name=name, args=list(args), kwargs=kwargs)
     transaction.on_commit(lambda: publish(pending.pk))
     return pending
+
+
+def enqueue_for_sweep(task, *args, **kwargs) -> PendingTask | None:
+    """As :func:`enqueue`, but with a broker the request does not publish the task: the next
+    sweep does (within ``PIX_OUTBOX_SWEEP_SECONDS``), and the caller pays only the row's
+    INSERT. In-process, the task runs after the commit, as with :func:`enqueue`."""
+    name = task if isinstance(task, str) else task.name
+    if _eager():
+        task = registered_task(name)
+        transaction.on_commit(lambda: task.delay(*args, **kwargs))
+        return None
+    return PendingTask.objects.create(
+        task_name=name, args=list(args), kwargs=kwargs, for_sweep=True
+    )
 
 
 def enqueue_now(task, *args, **kwargs) -> PendingTask | None:
@@ -138,17 +162,21 @@ def _json(value):
 
 
 def sweep(grace: timedelta = SWEEP_GRACE) -> dict:
-    """Publish the tasks still waiting (oldest first). Stops at the first broker failure."""
-    cutoff = timezone.now() - grace
-    ids = list(
-        PendingTask.objects.filter(created_at__lte=cutoff).values_list("pk", flat=True)[
-            :SWEEP_BATCH
-        ]
-    )
+    """Publish the tasks still waiting, oldest first: those written for the sweep, and the
+    others once ``grace`` has passed. Stops at the first broker failure. ``waiting``: the tasks
+    due that are still there. With nothing due (most runs), one query (on ``created_at``'s
+    index; the table holds only what has not been published)."""
     published = 0
-    for pending_id in ids:
-        if publish(pending_id):
-            published += 1
-        elif PendingTask.objects.filter(pk=pending_id).exists():
-            break  # the broker is still down: the next sweep tries again
-    return {"published": published, "waiting": PendingTask.objects.count()}
+    while True:
+        due = Q(for_sweep=True) | Q(created_at__lte=timezone.now() - grace)
+        ids = list(PendingTask.objects.filter(due).values_list("pk", flat=True)[:SWEEP_BATCH])
+        if not ids:
+            return {"published": published, "waiting": 0}
+        for pending_id in ids:
+            if publish(pending_id):
+                published += 1
+            elif PendingTask.objects.filter(pk=pending_id).exists():
+                # the broker is still down: the next sweep tries again
+                return {"published": published, "waiting": PendingTask.objects.filter(due).count()}
+        if len(ids) < SWEEP_BATCH:
+            return {"published": published, "waiting": 0}

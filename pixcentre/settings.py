@@ -141,10 +141,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
-    # Tasks that could not reach Redis when they were made go out once it is back.
+    # Tasks that could not reach Redis when they were made go out once it is back, and those
+    # left to the sweep (the apply acknowledgement: outbox.dispatch.enqueue_for_sweep) within
+    # this many seconds. One indexed query when nothing waits.
     "publish-pending-tasks": {
         "task": "outbox.tasks.sweep_pending_tasks",
-        "schedule": env.float("PIX_OUTBOX_SWEEP_SECONDS", default=60.0),
+        "schedule": env.float("PIX_OUTBOX_SWEEP_SECONDS", default=10.0),
     },
 }
 

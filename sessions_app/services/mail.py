@@ -117,7 +117,8 @@ def _email_application(application, *, sessions=None):
             f"{rank}. {describe_session(session)}" for rank, session in enumerate(sessions, 1)
         )
         closes = date_format(timezone.localtime(application.campaign.closes_at), "j F Y H:i")
-    # rendered by the task: the apply request is the busiest of a registration opening
+    # rendered by the task, published by the outbox's sweep (seconds later): the apply request
+    # is the busiest of a registration opening
     send_templated_email_later(
         recipient(candidate),
         "sessions_app/emails/application_received",

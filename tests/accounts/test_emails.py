@@ -172,6 +172,7 @@ def test_an_email_rendered_later_is_the_same_email_rendered_by_the_task(monkeypa
     assert row.task_name == "accounts.tasks.send_templated_email"
     assert row.args == ["emma@example.org", "sessions_app/emails/application_received", context]
     assert row.kwargs == {"language": "en"}
+    assert row.for_sweep  # published by the outbox's sweep, not by the request
 
     celery_app.conf.task_always_eager = True
     from accounts.tasks import send_templated_email as task

@@ -86,8 +86,10 @@ def test_a_broker_that_is_down_keeps_the_task_and_the_sweep_sends_it_later(
 
     sent = []
     monkeypatch.setattr(celery_app, "send_task", lambda name, args, kwargs, **o: sent.append(args))
-    # The request that wrote a row publishes it itself: the periodic sweep leaves young rows.
-    assert dispatch.sweep() == {"published": 0, "waiting": 1}
+    # The request that wrote a row publishes it itself: the periodic sweep leaves young rows
+    # (none is due: nothing counted as waiting for the sweep).
+    assert dispatch.sweep() == {"published": 0, "waiting": 0}
+    assert PendingTask.objects.count() == 1
     PendingTask.objects.update(created_at=timezone.now() - timedelta(minutes=1))
     assert dispatch.sweep() == {"published": 1, "waiting": 0}
     assert sent == [[1]]
@@ -112,14 +114,85 @@ def test_the_command_publishes_everything_waiting(broker_down, monkeypatch, caps
     assert PendingTask.objects.count() == 0
 
 
-def test_the_beat_schedule_runs_the_sweep_every_minute():
+def test_the_beat_schedule_runs_the_sweep_every_ten_seconds():
+    """Often enough that a task left to the sweep (the apply acknowledgement) is published
+    within seconds."""
     from django.conf import settings
 
     from outbox.tasks import sweep_pending_tasks
 
     entry = settings.CELERY_BEAT_SCHEDULE["publish-pending-tasks"]
     assert entry["task"] == sweep_pending_tasks.name
-    assert entry["schedule"] == 60.0
+    assert entry["schedule"] == 10.0
+
+
+# --- tasks left to the sweep (enqueue_for_sweep) ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_left_to_the_sweep_is_not_published_at_commit(broker_mode):
+    with transaction.atomic():
+        pending = dispatch.enqueue_for_sweep("pixcentre.tasks.ping", 4, kind="ack")
+    assert broker_mode == []  # the request publishes nothing
+    stored = PendingTask.objects.get()
+    assert (stored.pk, stored.for_sweep, stored.attempts) == (pending.pk, True, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_sweep_publishes_a_task_left_to_it_without_the_grace(broker_mode):
+    with transaction.atomic():
+        dispatch.enqueue("pixcentre.tasks.ping", 1)  # published by its request
+        dispatch.enqueue_for_sweep("pixcentre.tasks.ping", 2)
+    PendingTask.objects.create(task_name="pixcentre.tasks.ping", args=[3])  # a young row
+    broker_mode.clear()
+    # written a moment ago, still inside SWEEP_GRACE: taken all the same
+    assert dispatch.sweep() == {"published": 1, "waiting": 0}
+    assert broker_mode == [("pixcentre.tasks.ping", [2], {})]
+    # the young row is left to its request (it would publish it after its commit)
+    assert list(PendingTask.objects.values_list("args", flat=True)) == [[3]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_keeps_a_task_left_to_it_while_the_broker_is_down(broker_down, monkeypatch):
+    with transaction.atomic():
+        dispatch.enqueue_for_sweep("pixcentre.tasks.ping", 6)
+    assert dispatch.sweep() == {"published": 0, "waiting": 1}
+    pending = PendingTask.objects.get()
+    assert pending.attempts == 1 and "Connection refused" in pending.last_error
+    sent = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, kwargs, **o: sent.append(args))
+    assert dispatch.sweep() == {"published": 1, "waiting": 0}  # Redis is back
+    assert sent == [[6]] and PendingTask.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_a_task_left_to_the_sweep_runs_after_commit(monkeypatch):
+    """The embedded default (no broker): as ``enqueue``, nothing stored, no sweep needed."""
+    calls = []
+    monkeypatch.setattr(ping, "delay", lambda *a, **k: calls.append((a, k)))
+    with transaction.atomic():
+        assert dispatch.enqueue_for_sweep("pixcentre.tasks.ping", 8, kind="ack") is None
+        assert calls == []
+    assert calls == [((8,), {"kind": "ack"})]
+    assert PendingTask.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_with_nothing_due_is_one_query(broker_mode, django_assert_num_queries):
+    PendingTask.objects.create(task_name="pixcentre.tasks.ping")  # young, its request's
+    with django_assert_num_queries(1):
+        assert dispatch.sweep() == {"published": 0, "waiting": 0}
+    assert broker_mode == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_sweep_takes_every_batch_due(broker_mode, monkeypatch):
+    """A registration opening can leave more acknowledgements than one batch between sweeps."""
+    monkeypatch.setattr(dispatch, "SWEEP_BATCH", 2)
+    for n in range(5):
+        dispatch.enqueue_for_sweep("pixcentre.tasks.ping", n)
+    assert dispatch.sweep() == {"published": 5, "waiting": 0}
+    assert [args for _name, args, _kwargs in broker_mode] == [[0], [1], [2], [3], [4]]
 
 
 # Nothing queues a task around the outbox: tests/test_layers.py reads every call.
