@@ -178,14 +178,15 @@ def apply_for_campaign(
 ) -> Application:
     """Apply (or change one's wishes) with up to 3 ranked sessions. Idempotent.
 
-    ``offered``: the campaign's sessions (with their room) as the caller has just read them in
-    this request, with ``campaign`` itself (and its year): they are then not read again. The
+    ``offered``: the campaign's sessions the candidate may wish, with their room, as the caller
+    has just read them in this request (at least those wished: the apply view reads only
+    these), with ``campaign`` itself: they are then not read again. The
     apply request of a registration opening is the busiest of the year (issue 17: at most 12
     queries, ``tests/sessions_app/test_apply_queries.py``)."""
     _require_self_or_administrator(acting_user, candidate)
     now = _now(now)
     if offered is None:
-        campaign = Campaign.objects.select_related("academic_year").get(pk=campaign.pk)
+        campaign = Campaign.objects.get(pk=campaign.pk)
         offered = campaign.sessions.select_related("room")
     if not campaign.is_open(now):
         raise SessionError(_("Cette campagne n’accepte pas de candidatures en ce moment."))
@@ -202,8 +203,9 @@ def apply_for_campaign(
         raise SessionError(_("Une des sessions choisies n’est plus ouverte."))
     if any(s.starts_at <= now for s in sessions):
         raise SessionError(_("Une des sessions choisies a déjà commencé."))
-    # whether they hold a seat this year: in the statement that writes the application
-    _check_eligible(candidate, year=campaign.academic_year, sessions=sessions, seat=False)
+    # whether they hold a seat this year: in the statement that writes the application (the
+    # only question that needs the year)
+    _check_eligible(candidate, year=None, sessions=sessions, seat=False)
     application = _application_locked(campaign, candidate, now)
     if application is None:
         raise SessionError(seat_problem())

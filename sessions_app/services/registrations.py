@@ -61,11 +61,15 @@ BUSY_STATUSES = [*ACTIVE_STATUSES, RegistrationStatus.NO_SHOW]
 
 
 def eligibility_problems(
-    candidate: Candidate, *, year: AcademicYear, sessions: Sequence[Session] = (), seat=True
+    candidate: Candidate,
+    *,
+    year: AcademicYear | None,
+    sessions: Sequence[Session] = (),
+    seat=True,
 ) -> list[str]:
     """Why this candidate may not ask for a seat this year (empty: eligible). ``seat=False``:
     all but whether they already hold one (:func:`seat_problem`), which the caller checks in
-    the statement that writes (the apply request)."""
+    the statement that writes (the apply request); ``year`` is only read for that seat."""
     problems = []
     if not candidate.identity_complete:
         problems.append(_("Votre identité est incomplète : complétez-la telle que Pix la demande."))

@@ -25,6 +25,7 @@ from ..forms import (
 )
 from ..models import (
     ACTIVE_STATUSES,
+    MAX_WISHES,
     Application,
     Campaign,
     Registration,
@@ -193,11 +194,26 @@ def offer(request):
     )
 
 
+def _campaign_sessions(campaign, candidate, now, pks=None) -> list[Session]:
+    """The campaign's sessions still to start that take the candidate's kind, with their
+    room, by date; ``pks``: only these."""
+    sessions = campaign.sessions.filter(_not_started(now)).select_related("room")
+    if pks is not None:
+        sessions = sessions.filter(pk__in=pks)
+    return [s for s in sessions.order_by("date", "start_time") if s.accepts(candidate.kind)]
+
+
+def _wished(data) -> list[int]:
+    """The session ids a POST asks for, as numbers (what is not one is the form's to refuse)."""
+    values = (data.get(f"wish_{rank}", "") for rank in range(1, MAX_WISHES + 1))
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 19]
+
+
 @candidate_required
 def apply(request, pk):
     candidate = candidate_of(request.user)
     now = timezone.now()
-    campaign = get_object_or_404(Campaign.objects.select_related("academic_year"), pk=pk)
+    campaign = get_object_or_404(Campaign, pk=pk)
     if not campaign.is_open(now):
         # A link kept from an email or a bookmark: say why, and where to go instead.
         return render(
@@ -205,39 +221,21 @@ def apply(request, pk):
             "sessions_app/campaign_closed.html",
             {"campaign": campaign, "not_yet": now < campaign.opens_at},
         )
-    sessions = [
-        s for s in campaign.sessions.filter(_not_started(now)).select_related("room")
-        .order_by("date", "start_time")
-        if s.accepts(candidate.kind)
-    ]  # fmt: skip
-    if not sessions:
-        # A campaign is for the audiences of its sessions (students); others book from the offer.
-        messages.info(
-            request,
-            _("Cette campagne ne vous concerne pas : choisissez une session ouverte dans l’offre."),
-        )
-        return redirect("sessions_app:offer")
-    if request.method == "POST":  # the service reads the application, locked
-        existing, form = None, ApplicationForm(request.POST, sessions=sessions)
-    else:
-        existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
-        initial = {}
-        if existing:
-            for wish in existing.wishes.all():
-                initial[f"wish_{wish.rank}"] = wish.session_id
-        form = ApplicationForm(sessions=sessions, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # An apply POST, the busiest request of an opening, reads only the sessions wished: the
+    # form accepts a wish exactly when it is one of the campaign's sessions offered to the
+    # candidate, whichever others it offers, and the service needs no other. A refusal is shown
+    # again below, with all of them.
+    wished = _wished(request.POST) if request.method == "POST" else []
+    offered = _campaign_sessions(campaign, candidate, now, pks=wished) if wished else []
+    refusal = None
+    if offered and (form := ApplicationForm(request.POST, sessions=offered)).is_valid():
         try:
             services.apply_for_campaign(
-                campaign,
-                candidate,
-                form.session_ids(),
-                acting_user=request.user,
-                offered=sessions,
-                now=now,
-            )
+                campaign, candidate, form.session_ids(), acting_user=request.user,
+                offered=offered, now=now,
+            )  # fmt: skip
         except DomainError as exc:
-            refuse_form(form, exc)
+            refusal = exc
         else:
             messages.success(
                 request,
@@ -245,8 +243,27 @@ def apply(request, pk):
                 % {"date": timezone.localtime(campaign.closes_at).strftime("%d/%m/%Y %H:%M")},
             )
             return redirect("sessions_app:mine")
+    sessions = _campaign_sessions(campaign, candidate, now)
+    if not sessions:
+        # A campaign is for the audiences of its sessions (students); others book from the offer.
+        messages.info(
+            request,
+            _("Cette campagne ne vous concerne pas : choisissez une session ouverte dans l’offre."),
+        )
+        return redirect("sessions_app:offer")
     if request.method == "POST":  # refused: the page says whether wishes were already sent
+        form = ApplicationForm(request.POST, sessions=sessions)
+        form.is_valid()
+        if refusal is not None:
+            refuse_form(form, refusal)
         existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
+    else:
+        existing = Application.objects.filter(campaign=campaign, candidate=candidate).first()
+        initial = {}
+        if existing:
+            for wish in existing.wishes.all():
+                initial[f"wish_{wish.rank}"] = wish.session_id
+        form = ApplicationForm(sessions=sessions, initial=initial)
     return render(
         request,
         "sessions_app/apply.html",

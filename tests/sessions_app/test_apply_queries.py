@@ -81,8 +81,8 @@ def test_an_application_takes_at_most_12_queries(client, eligible_student, campa
             url, {"wish_1": sessions[1].pk, "wish_2": sessions[0].pk, "wish_3": ""}
         )
     assert response.status_code == 302, response.content.decode()[-3000:]
-    # session, user with their candidate (authentication: candidates/backends.py); campaign
-    # and its year; its sessions and rooms; the application inserted unless the candidate
+    # session, user with their candidate (authentication: candidates/backends.py); campaign;
+    # the sessions wished and their rooms; the application inserted unless the candidate
     # holds a seat this year, or, if it exists (a double click), locked, in one statement; its
     # wishes taken out (none yet) and written; the audit row; the acknowledgement's outbox
     # row. Nothing after the commit: the outbox's sweep publishes the acknowledgement.
@@ -176,3 +176,54 @@ def test_a_candidate_with_a_seat_this_year_is_refused_by_the_same_statement(
     assert "Vous avez déjà une place (ou une place en liste d’attente) cette année." in body
     assert not Application.objects.exists()
     assert broker == []
+
+
+def session_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "sessions_app_session"' in q["sql"]]
+
+
+def test_an_application_reads_only_the_sessions_wished(client, eligible_student, campaign, broker):
+    """The campaign may offer dozens of sessions: the POST reads the (up to three) wished."""
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
+    assert response.status_code == 302
+    (query,) = session_queries(queries)
+    assert '"sessions_app_session"."id" IN (' in query
+    wishes = Application.objects.get().wishes.order_by("rank")
+    assert list(wishes.values_list("session_id", flat=True)) == [sessions[2].pk, sessions[0].pk]
+
+
+@pytest.mark.parametrize(
+    "wish",
+    ["other campaign", "other audience", "started", "abc", "99999999999999999999999", "-1"],
+)
+def test_a_wish_the_campaign_does_not_offer_is_refused_with_every_session_offered(
+    client, eligible_student, campaign, year, room, wish
+):
+    campaign, sessions = campaign
+    day = sessions[0].date
+    elsewhere = {
+        "other campaign": {"date": day, "start_time": dt.time(16), "audience": "students"},
+        "other audience": {"date": day, "start_time": dt.time(17), "audience": "staff"},
+        "started": {"date": timezone.localdate() - dt.timedelta(days=1), "start_time": dt.time(9)},
+    }
+    if wish in elsewhere:
+        session = Session.objects.create(
+            academic_year=year, room=room, status="open", **elsewhere[wish]
+        )
+        if wish != "other campaign":
+            campaign.sessions.add(session)
+        wish = session.pk
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    response = client.post(url, {"wish_1": wish, "wish_2": sessions[0].pk})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Sélectionnez un choix valide" in body
+    for session in sessions:
+        assert f'<option value="{session.pk}"' in body
+    assert f'<option value="{wish}"' not in body
+    assert not Application.objects.exists()
