@@ -166,7 +166,7 @@ def interleaved(sessions):
     }
     # Warm-up, not counted, the same for both sides: a whole session each (WeasyPrint's fonts
     # and caches; the pipeline's templates, its first queries and tasks), then the convocations
-    # made are deleted. Without it the first pair of a run came out 0.05 to 0.07 lower.
+    # made are deleted. Without it the first pair of a run came out 0.03 to 0.07 lower.
     for html in pages[sessions[0].pk]:
         pdf.write_pdf(html)
     send_session_convocations.delay(sessions[0].pk)

@@ -65,28 +65,28 @@ def registered_task(name: str):
 def enqueue(task, *args, **kwargs) -> PendingTask | None:
     """Run the task (a Celery task name, or the task itself) with ``*args, **kwargs`` in the
     background once the current transaction commits."""
-    name = task if isinstance(task, str) else task.name
-    if _eager():
-        task = registered_task(name)
-        transaction.on_commit(lambda: task.delay(*args, **kwargs))
-        return None
-    pending = PendingTask.objects.create(task_name=name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: publish(pending.pk))
-    return pending
+    return _enqueue(task, args, kwargs, for_sweep=False)
 
 
 def enqueue_for_sweep(task, *args, **kwargs) -> PendingTask | None:
     """As :func:`enqueue`, but with a broker the request does not publish the task: the next
     sweep does (within ``PIX_OUTBOX_SWEEP_SECONDS``), and the caller pays only the row's
     INSERT. In-process, the task runs after the commit, as with :func:`enqueue`."""
+    return _enqueue(task, args, kwargs, for_sweep=True)
+
+
+def _enqueue(task, args, kwargs, *, for_sweep: bool) -> PendingTask | None:
     name = task if isinstance(task, str) else task.name
     if _eager():
         task = registered_task(name)
         transaction.on_commit(lambda: task.delay(*args, **kwargs))
         return None
-    return PendingTask.objects.create(
-        task_name=name, args=list(args), kwargs=kwargs, for_sweep=True
+    pending = PendingTask.objects.create(
+        task_name=name, args=list(args), kwargs=kwargs, for_sweep=for_sweep
     )
+    if not for_sweep:
+        transaction.on_commit(lambda: publish(pending.pk))
+    return pending
 
 
 def enqueue_now(task, *args, **kwargs) -> PendingTask | None:

@@ -28,7 +28,6 @@ from ...models import (
 from .common import (
     ARRIVAL_BEFORE,
     ConvocationError,
-    _claim,
     _claim_many,
     _describe,
     recipient,
@@ -127,25 +126,28 @@ def deliver_convocations(convocation_ids: list[int], *, now=None) -> Delivery:
     return delivery
 
 
-def _sendable(convocation: Convocation) -> bool:
-    """Stored, not sent, for a confirmed candidate with an email address."""
+def _skipped(convocation: Convocation | None) -> bool:
+    """Nothing to send: gone, sent already, not stored, or the candidate no longer confirmed."""
     return (
-        convocation.sent_at is None
-        and bool(convocation.file)
-        and convocation.registration.status == RegistrationStatus.CONFIRMED
-        and bool(recipient(convocation.registration))
+        convocation is None
+        or convocation.sent_at is not None
+        or not convocation.file
+        or convocation.registration.status != RegistrationStatus.CONFIRMED
     )
+
+
+def _sendable(convocation: Convocation) -> bool:
+    """To send now: not skipped, and an email address is known."""
+    return not _skipped(convocation) and bool(recipient(convocation.registration))
 
 
 def _deliver(convocation: Convocation | None, now, *, claimed: set[int] | None = None) -> str:
     """Send one convocation if it may be sent; ``claimed``: the ids a batch has claimed at once
     (:func:`_claim_many`), else this one is claimed on its own."""
-    if convocation is None or convocation.sent_at is not None or not convocation.file:
+    if _skipped(convocation):
         return "skipped"
     convocation_id = convocation.pk
     registration = convocation.registration
-    if registration.status != RegistrationStatus.CONFIRMED:
-        return "skipped"
     if not recipient(registration):
         # Nothing can be sent, and the batch must not wait for it: a final state that says why
         # (the page offers to print it or to enter an address; the next run retries it).
@@ -153,11 +155,9 @@ def _deliver(convocation: Convocation | None, now, *, claimed: set[int] | None =
             status=ConvocationStatus.NO_ADDRESS, sending_since=None
         )
         return "no_address"
-    if not (
-        convocation_id in claimed
-        if claimed is not None
-        else _claim(Convocation, convocation_id, now)
-    ):
+    if claimed is None:
+        claimed = _claim_many(Convocation, [convocation_id], now)
+    if convocation_id not in claimed:
         return "skipped"
     try:
         _convocation_email(convocation).send(fail_silently=False)
