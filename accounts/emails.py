@@ -18,9 +18,10 @@ Writing a new email (see docs/architecture.md, "Emails"):
 Rendering happens at queue time, in the reader's language; the task (``accounts.tasks.send_email``)
 only sends, with bounded retries (:func:`send_backoff`). ``emails_suppressed()`` (the demo)
 queues nothing. A request whose time matters most (the apply POST of a registration opening,
-issue 17) queues with :func:`send_templated_email_later` instead: the same email, rendered by
-the task (``accounts.tasks.send_templated_email``), from a context of plain values (JSON), and
-published by the outbox's sweep a few seconds later rather than by the request.
+issue 17) queues its own task instead, published by the outbox's sweep a few seconds later,
+which builds the context and renders the email there
+(``sessions_app.tasks.acknowledge_application``); the task sends with :func:`send_or_retry`
+(``accounts.tasks``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
 
-from outbox.dispatch import enqueue, enqueue_for_sweep
+from outbox.dispatch import enqueue
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -119,19 +120,4 @@ def send_templated_email(to: str, template: str, context: dict, *, language: str
         return False
     email = render_email(template, context, language=language)
     enqueue("accounts.tasks.send_email", email.subject, email.text, to, html=email.html)
-    return True
-
-
-def send_templated_email_later(to: str, template: str, context: dict, *, language: str) -> bool:
-    """As :func:`send_templated_email`, but the task renders the email, outside the request,
-    and the request does not even publish it: with a broker, the outbox's next sweep does
-    (``enqueue_for_sweep``: within ``PIX_OUTBOX_SWEEP_SECONDS``, 10 by default), so that the
-    request pays only the outbox row's INSERT; in-process, it runs after the commit.
-    ``context`` holds plain values only (strings, numbers: it is stored as JSON in the
-    outbox), already in the reader's language where they are text."""
-    if not to or _suppressed.get():
-        return False
-    enqueue_for_sweep(
-        "accounts.tasks.send_templated_email", to, template, context, language=language
-    )
     return True

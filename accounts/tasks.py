@@ -14,33 +14,35 @@ def send_email(self, subject: str, body: str, to: str, html: str | None = None) 
     promotion, cancelled session...). A mail server that refuses or is down is retried with
     bounded backoff; in-process (no worker to come back later) the failure is logged and the
     request is not failed."""
-    from .emails import Email, build_message, send_backoff
+    from .emails import Email
 
-    try:
-        build_message(Email(subject, body, html), to).send()
-    except _TRANSIENT_SEND_ERRORS as exc:
-        if self.request.is_eager or self.request.retries >= self.max_retries:
-            logger.error("Email to %s not sent (%s): %s", to, subject, exc)
-            return "failed"
-        raise self.retry(exc=exc, countdown=send_backoff(self.request.retries)) from exc
-    return "sent"
+    return send_or_retry(self, Email(subject, body, html), to)
 
 
 @shared_task(name="accounts.tasks.send_templated_email", bind=True, max_retries=5)
 def send_templated_email(self, to: str, template: str, context: dict, language: str) -> str:
-    """One email queued by ``accounts.emails.send_templated_email_later``: rendered here, in
-    ``language``, then sent as :func:`send_email` sends (bounded retries, a failure in-process
-    logged, never raised into the request)."""
-    from .emails import build_message, render_email, send_backoff
+    """One email queued with its template and context, rendered here in ``language``, then
+    sent as :func:`send_email` sends. Nothing queues it since the apply acknowledgement got
+    its own task (``sessions_app.tasks.acknowledge_application``): kept so that an outbox row
+    written before still finds its task."""
+    from .emails import render_email
 
-    email = render_email(template, context, language=language)
+    return send_or_retry(self, render_email(template, context, language=language), to)
+
+
+def send_or_retry(task, email, to: str) -> str:
+    """Send a rendered email from the bound ``task``: a mail server that refuses or is down is
+    retried with bounded backoff; in-process (no worker to come back later) or after the last
+    retry the failure is logged, never raised into a request."""
+    from .emails import build_message, send_backoff
+
     try:
         build_message(email, to).send()
     except _TRANSIENT_SEND_ERRORS as exc:
-        if self.request.is_eager or self.request.retries >= self.max_retries:
+        if task.request.is_eager or task.request.retries >= task.max_retries:
             logger.error("Email to %s not sent (%s): %s", to, email.subject, exc)
             return "failed"
-        raise self.retry(exc=exc, countdown=send_backoff(self.request.retries)) from exc
+        raise task.retry(exc=exc, countdown=send_backoff(task.request.retries)) from exc
     return "sent"
 
 

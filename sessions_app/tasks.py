@@ -122,6 +122,22 @@ def send_session_convocations(session_id: int) -> dict:
     return {"session": session_id, "queued": len(to_send), **convocations.progress(session)}
 
 
+@shared_task(name="sessions_app.tasks.acknowledge_application", bind=True, max_retries=5)
+def acknowledge_application(self, application_id: int, session_ids: list[int]) -> str:
+    """The acknowledgement of an application or of changed wishes, queued by the apply request
+    (``services.mail._email_application``) and published by the outbox's sweep: described and
+    rendered here, in the candidate's language, then sent with bounded retries."""
+    from accounts.tasks import send_or_retry
+
+    from .services.mail import application_email
+
+    built = application_email(application_id, session_ids)
+    if built is None:
+        return "skipped"
+    to, email = built
+    return send_or_retry(self, email, to)
+
+
 @shared_task(name="sessions_app.tasks.send_email", bind=True, max_retries=5)
 def send_email(self, subject: str, body: str, to: str) -> str:
     """One notification email, as queued before accounts.tasks.send_email took the job (kept so

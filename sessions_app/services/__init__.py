@@ -29,6 +29,7 @@ from .campaigns import (
     apply_for_campaign,
     create_campaign,
     update_campaign,
+    wished_offer,
 )
 from .common import (
     SessionError,
@@ -137,5 +138,6 @@ __all__ = [
     "understaffed_sessions",
     "update_room",
     "update_session",
+    "wished_offer",
     "with_staffing",
 ]

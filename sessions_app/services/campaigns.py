@@ -6,6 +6,7 @@ order (``locking``), recounts inside the lock, then writes.
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Sequence
 
 from django.db import connection, transaction
@@ -212,10 +213,7 @@ def apply_for_campaign(
     # The wishes are replaced whole; those taken out tell whether anything changed (a double
     # click changes nothing: no audit row, no second acknowledgement).
     current = _take_wishes(application)
-    Wish.objects.bulk_create(
-        Wish(application=application, rank=rank, session_id=pk)
-        for rank, pk in enumerate(session_ids, start=1)
-    )
+    _put_wishes(application, session_ids)
     if current != session_ids:
         _audit(
             AuditAction.APPLICATION_WISHES,
@@ -224,8 +222,97 @@ def apply_for_campaign(
             campaign=campaign,
             detail=",".join(map(str, session_ids)),
         )
-        _email_application(application, sessions=sessions)
+        _email_application(application, session_ids=session_ids)
     return application
+
+
+def wished_offer(campaign_pk: int, session_ids: Sequence[int], *, now) -> tuple:
+    """The campaign and those of ``session_ids`` that are its sessions still to start (with
+    their room), as ``(campaign or None, [sessions])``, in one statement: what an apply POST
+    needs before :func:`apply_for_campaign`. The busiest request of a registration opening
+    reads them by hand, without the ORM's query building (about 2 ms of CPU for the two reads
+    it replaces: issue 17); the rows become models through the fields' own converters, so
+    that they are the objects the ORM would give."""
+    session_ids = list(session_ids)[:MAX_WISHES]
+    local = timezone.localtime(now)
+    ops = connection.ops
+    params = [
+        *session_ids,
+        ops.adapt_datefield_value(local.date()),
+        ops.adapt_datefield_value(local.date()),
+        ops.adapt_timefield_value(local.time()),
+        campaign_pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_wished_offer_sql(connection.vendor, len(session_ids)), params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    models = (Campaign, Session, Room)
+    widths = [len(_row_fields(model)) for model in models]
+    campaign, sessions = None, []
+    for row in rows:
+        parts, start = [], 0
+        for width in widths:
+            parts.append(row[start : start + width])
+            start += width
+        if campaign is None:
+            campaign = _instance(Campaign, parts[0])
+        if parts[1][0] is not None:
+            session = _instance(Session, parts[1])
+            session.room = _instance(Room, parts[2])
+            sessions.append(session)
+    return campaign, sessions
+
+
+@functools.cache
+def _wished_offer_sql(vendor: str, wishes: int) -> str:
+    """The statement of :func:`wished_offer` for ``wishes`` session ids (``vendor`` keys the
+    cache: the quoting is the backend's)."""
+    quote = connection.ops.quote_name
+    through = Campaign.sessions.through._meta.db_table
+
+    def columns(model, alias):
+        return ", ".join(f"{alias}.{quote(f.column)}" for f in _row_fields(model))
+
+    wished = ", ".join(["%s"] * wishes) or "NULL"
+    return (
+        f"SELECT {columns(Campaign, 'c')}, {columns(Session, 's')}, {columns(Room, 'r')} "  # noqa: S608 (quoted names, parameters)
+        f"FROM {quote(Campaign._meta.db_table)} c "
+        f"LEFT JOIN {quote(through)} cs ON cs.campaign_id = c.id AND cs.session_id IN ({wished}) "
+        f"LEFT JOIN {quote(Session._meta.db_table)} s ON s.id = cs.session_id "
+        "AND (s.date > %s OR (s.date = %s AND s.start_time > %s)) "
+        f"LEFT JOIN {quote(Room._meta.db_table)} r ON r.id = s.room_id "
+        "WHERE c.id = %s ORDER BY s.date, s.start_time"
+    )
+
+
+@functools.cache
+def _row_fields(model) -> tuple:
+    return tuple(model._meta.concrete_fields)
+
+
+@functools.cache
+def _converters(model, vendor: str) -> tuple:
+    """Per field of ``model``: the expression and the converters the ORM applies to a value
+    read from the database (a JSON column's text, SQLite's dates and booleans…)."""
+    out = []
+    for field in _row_fields(model):
+        col = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        out.append((col, converters))
+    return tuple(out)
+
+
+def _instance(model, values):
+    """A model instance from its columns as the database answered them, as the ORM builds it."""
+    converted = []
+    for value, (col, converters) in zip(values, _converters(model, connection.vendor), strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        converted.append(value)
+    # all the concrete fields, in their order: from_db takes the values as they come
+    return model.from_db(connection.alias, None, converted)
 
 
 def _application_locked(campaign, candidate, now) -> Application | None:
@@ -262,6 +349,18 @@ def _datetime(value):
         return value
     value = parse_datetime(value)
     return value.replace(tzinfo=dt.UTC) if timezone.is_naive(value) else value
+
+
+def _put_wishes(application, session_ids) -> None:
+    """Write the application's wishes, ranked in the order of ``session_ids``, in one statement
+    (the apply request's: no query to build)."""
+    rows = [(application.pk, rank, pk) for rank, pk in enumerate(session_ids, start=1)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sessions_app_wish (application_id, rank, session_id) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s)"] * len(rows)),
+            [value for row in rows for value in row],
+        )
 
 
 def _take_wishes(application) -> list[int]:

@@ -8,15 +8,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.emails import (
+    Email,
     emails_are_suppressed,
     emails_suppressed,
     language_of,
+    render_email,
     send_templated_email,
-    send_templated_email_later,
 )
 from candidates.models import Candidate, CandidateKind
+from outbox.dispatch import enqueue_for_sweep
 
-from ..models import Registration, RegistrationStatus, Session
+from ..models import Application, Registration, RegistrationStatus, Session
 
 __all__ = [
     "candidate_language",
@@ -101,35 +103,47 @@ def _paying(registration: Registration) -> bool:
     return registration.candidate.kind == CandidateKind.EXTERNAL
 
 
-def _email_application(application, *, sessions=None):
+APPLICATION_TASK = "sessions_app.tasks.acknowledge_application"
+
+
+def _email_application(application, *, session_ids) -> bool:
     """Acknowledge an application (or changed wishes): the ranked sessions and when seats are
-    given. ``sessions``: the wished sessions in rank order (with their room), when the caller
-    has them, so that they are not read again."""
-    candidate = application.candidate
-    language = candidate_language(candidate)
-    if sessions is None:
-        sessions = [
-            wish.session
-            for wish in application.wishes.select_related("session__room").order_by("rank")
-        ]
+    given. The apply request, the busiest of a registration opening, writes only the outbox
+    row, published by the outbox's sweep seconds later: the task (:func:`application_email`)
+    describes the wishes in the candidate's language and renders the email."""
+    if not recipient(application.candidate) or emails_are_suppressed():
+        return False
+    enqueue_for_sweep(APPLICATION_TASK, application.pk, list(session_ids))
+    return True
+
+
+def application_email(application_id: int, session_ids) -> tuple[str, Email] | None:
+    """The acknowledgement of :func:`_email_application`, rendered in the candidate's language
+    with the wished sessions in rank order, and its recipient; None when there is nobody to
+    write to any more (application or address gone)."""
+    application = (
+        Application.objects.select_related("candidate__user", "campaign")
+        .filter(pk=application_id)
+        .first()
+    )
+    to = recipient(application.candidate) if application else ""
+    if not to:
+        return None
+    found = Session.objects.select_related("room").in_bulk(session_ids)
+    sessions = [found[pk] for pk in session_ids if pk in found]
+    language = candidate_language(application.candidate)
     with translation.override(language):
         wishes = "\n".join(
             f"{rank}. {describe_session(session)}" for rank, session in enumerate(sessions, 1)
         )
         closes = date_format(timezone.localtime(application.campaign.closes_at), "j F Y H:i")
-    # rendered by the task, published by the outbox's sweep (seconds later): the apply request
-    # is the busiest of a registration opening
-    send_templated_email_later(
-        recipient(candidate),
-        "sessions_app/emails/application_received",
-        {
-            "name": candidate.first_name,
-            "campaign": str(application.campaign),
-            "wishes": wishes,
-            "closes": closes,
-        },
-        language=language,
-    )
+    context = {
+        "name": application.candidate.first_name,
+        "campaign": str(application.campaign),
+        "wishes": wishes,
+        "closes": closes,
+    }
+    return to, render_email("sessions_app/emails/application_received", context, language=language)
 
 
 def _email_cancellation(registration: Registration):

@@ -4,6 +4,7 @@ actions on one registration (override, no-show, cancel, complementary, prepaid c
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -194,12 +195,10 @@ def offer(request):
     )
 
 
-def _campaign_sessions(campaign, candidate, now, pks=None) -> list[Session]:
+def _campaign_sessions(campaign, candidate, now) -> list[Session]:
     """The campaign's sessions still to start that take the candidate's kind, with their
-    room, by date; ``pks``: only these."""
+    room, by date."""
     sessions = campaign.sessions.filter(_not_started(now)).select_related("room")
-    if pks is not None:
-        sessions = sessions.filter(pk__in=pks)
     return [s for s in sessions.order_by("date", "start_time") if s.accepts(candidate.kind)]
 
 
@@ -213,7 +212,18 @@ def _wished(data) -> list[int]:
 def apply(request, pk):
     candidate = candidate_of(request.user)
     now = timezone.now()
-    campaign = get_object_or_404(Campaign, pk=pk)
+    # An apply POST, the busiest request of an opening, reads the campaign with only the
+    # sessions wished, in one statement: the form accepts a wish exactly when it is one of the
+    # campaign's sessions offered to the candidate, whichever others it offers, and the service
+    # needs no other. A refusal is shown again below, with all of them.
+    wished = _wished(request.POST) if request.method == "POST" else []
+    if wished:
+        campaign, offered = services.wished_offer(pk, wished, now=now)
+        if campaign is None:
+            raise Http404
+        offered = [s for s in offered if s.accepts(candidate.kind)]
+    else:
+        campaign, offered = get_object_or_404(Campaign, pk=pk), []
     if not campaign.is_open(now):
         # A link kept from an email or a bookmark: say why, and where to go instead.
         return render(
@@ -221,12 +231,6 @@ def apply(request, pk):
             "sessions_app/campaign_closed.html",
             {"campaign": campaign, "not_yet": now < campaign.opens_at},
         )
-    # An apply POST, the busiest request of an opening, reads only the sessions wished: the
-    # form accepts a wish exactly when it is one of the campaign's sessions offered to the
-    # candidate, whichever others it offers, and the service needs no other. A refusal is shown
-    # again below, with all of them.
-    wished = _wished(request.POST) if request.method == "POST" else []
-    offered = _campaign_sessions(campaign, candidate, now, pks=wished) if wished else []
     refusal = None
     if offered and (form := ApplicationForm(request.POST, sessions=offered)).is_valid():
         try:

@@ -191,6 +191,43 @@ def test_an_application_is_acknowledged_once_with_its_wishes(year, room, student
     assert "10 octobre 2025 12:00" in body
 
 
+def test_the_acknowledgement_is_described_by_its_task_in_the_candidates_language(
+    year, room, student
+):
+    """The apply request queues only the application and the wished ids; the task describes the
+    sessions (in words, with their room) in the candidate's language, and skips an application
+    deleted meanwhile."""
+    from sessions_app.models import Application
+    from sessions_app.tasks import acknowledge_application
+
+    complete_identity(student.candidate)
+    student.preferred_language = "en"
+    student.save()
+    first, second = make_session(year, room, day=20), make_session(year, room, day=21)
+    campaign = Campaign.objects.create(
+        academic_year=year, name="Autumn",
+        opens_at=NOW - dt.timedelta(days=1), closes_at=dt.datetime(2025, 10, 10, 12, tzinfo=PARIS),
+    )  # fmt: skip
+    campaign.sessions.add(first, second)
+    with services.emails_suppressed():  # the demo writes to nobody
+        services.apply_for_campaign(
+            campaign, student.candidate, [first.pk], acting_user=student, now=NOW
+        )
+    assert mail.outbox == []
+    services.apply_for_campaign(
+        campaign, student.candidate, [second.pk, first.pk], acting_user=student, now=NOW
+    )
+    (message,) = mail.outbox
+    assert message.to == ["lea.martin@etu.univ-avignon.fr"]
+    assert "Hello Léa" in message.body and "Bonjour" not in message.body
+    assert "1. on Tuesday 21 October 2025 at 09:00, Centre-ville" in message.body
+    assert message.body.index("Tuesday 21 October") < message.body.index("Monday 20 October")
+    application = Application.objects.get()
+    application.delete()
+    assert acknowledge_application.delay(application.pk, [first.pk]).get() == "skipped"
+    assert len(mail.outbox) == 1
+
+
 def test_no_candidate_email_during_the_demo(year, room, external):
     complete_identity(external.candidate)
     session = make_session(year, room, audience="mixed")

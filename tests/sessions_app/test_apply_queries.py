@@ -81,16 +81,19 @@ def test_an_application_takes_at_most_12_queries(client, eligible_student, campa
             url, {"wish_1": sessions[1].pk, "wish_2": sessions[0].pk, "wish_3": ""}
         )
     assert response.status_code == 302, response.content.decode()[-3000:]
-    # session, user with their candidate (authentication: candidates/backends.py); campaign;
-    # the sessions wished and their rooms; the application inserted unless the candidate
-    # holds a seat this year, or, if it exists (a double click), locked, in one statement; its
-    # wishes taken out (none yet) and written; the audit row; the acknowledgement's outbox
-    # row. Nothing after the commit: the outbox's sweep publishes the acknowledgement.
-    assert statements(queries) == 9, "\n".join(statements(queries, sql=True))
+    # session, user with their candidate (authentication: candidates/backends.py); the
+    # campaign with the sessions wished and their rooms, in one statement; the application
+    # inserted unless the candidate holds a seat this year, or, if it exists (a double click),
+    # locked, in one statement; its wishes taken out (none yet) and written; the audit row;
+    # the acknowledgement's outbox row. Nothing after the commit: the outbox's sweep publishes
+    # the acknowledgement, whose task describes the wishes and renders the email.
+    assert statements(queries) == 8, "\n".join(statements(queries, sql=True))
     assert broker == []
-    assert PendingTask.objects.get().task_name == "accounts.tasks.send_templated_email"
+    row = PendingTask.objects.get()
+    assert row.task_name == "sessions_app.tasks.acknowledge_application"
+    assert row.args == [Application.objects.get().pk, [sessions[1].pk, sessions[0].pk]]
     assert dispatch.sweep() == {"published": 1, "waiting": 0}  # beat's, seconds later
-    assert broker == ["accounts.tasks.send_templated_email"]
+    assert broker == ["sessions_app.tasks.acknowledge_application"]
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
         sessions[1].pk,
         sessions[0].pk,
@@ -108,7 +111,7 @@ def test_changing_ones_wishes_takes_at_most_12_queries_too(
         response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
     assert response.status_code == 302
     # the same: the old wishes are what the statement that takes them out returns
-    assert statements(queries) == 9, "\n".join(statements(queries, sql=True))
+    assert statements(queries) == 8, "\n".join(statements(queries, sql=True))
     assert PendingTask.objects.count() == 2  # two acknowledgements, for the sweep
     assert list(Application.objects.get().wishes.values_list("session_id", flat=True)) == [
         sessions[2].pk,
@@ -125,7 +128,7 @@ def test_a_double_click_takes_fewer_and_queues_nothing(client, eligible_student,
         response = client.post(url, {"wish_1": sessions[1].pk})
     assert response.status_code == 302
     # no audit row, no second acknowledgement: nothing changed
-    assert statements(queries) == 7, "\n".join(statements(queries, sql=True))
+    assert statements(queries) == 6, "\n".join(statements(queries, sql=True))
     assert PendingTask.objects.count() == 1  # the first request's acknowledgement only
     applied = Application.objects.get()
     assert list(applied.wishes.values_list("session_id", flat=True)) == [sessions[1].pk]
@@ -179,7 +182,7 @@ def test_a_candidate_with_a_seat_this_year_is_refused_by_the_same_statement(
 
 
 def session_queries(queries) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if 'FROM "sessions_app_session"' in q["sql"]]
+    return [q["sql"] for q in queries.captured_queries if '"sessions_app_session"' in q["sql"]]
 
 
 def test_an_application_reads_only_the_sessions_wished(client, eligible_student, campaign, broker):
@@ -191,7 +194,7 @@ def test_an_application_reads_only_the_sessions_wished(client, eligible_student,
         response = client.post(url, {"wish_1": sessions[2].pk, "wish_2": sessions[0].pk})
     assert response.status_code == 302
     (query,) = session_queries(queries)
-    assert '"sessions_app_session"."id" IN (' in query
+    assert f"cs.session_id IN ({sessions[2].pk}, {sessions[0].pk})" in query
     wishes = Application.objects.get().wishes.order_by("rank")
     assert list(wishes.values_list("session_id", flat=True)) == [sessions[2].pk, sessions[0].pk]
 
@@ -227,3 +230,51 @@ def test_a_wish_the_campaign_does_not_offer_is_refused_with_every_session_offere
         assert f'<option value="{session.pk}"' in body
     assert f'<option value="{wish}"' not in body
     assert not Application.objects.exists()
+
+
+def test_a_post_to_a_campaign_that_does_not_exist_is_a_404(client, eligible_student, campaign):
+    campaign, sessions = campaign
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk + 1000])
+    assert client.post(url, {"wish_1": sessions[0].pk}).status_code == 404
+
+
+def test_a_post_to_a_campaign_not_open_yet_says_so(client, eligible_student, campaign):
+    campaign, sessions = campaign
+    Campaign.objects.filter(pk=campaign.pk).update(opens_at=timezone.now() + dt.timedelta(1))
+    client.force_login(eligible_student)
+    url = reverse("sessions_app:apply", args=[campaign.pk])
+    response = client.post(url, {"wish_1": sessions[0].pk})
+    assert response.status_code == 200
+    assert "Les candidatures à cette campagne ouvrent le" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_the_wished_offer_is_what_the_orm_reads(campaign, room):
+    """The apply POST's hand-written read gives the objects the ORM gives: every field, through
+    the fields' converters (JSON, booleans, dates and times on SQLite), the room attached."""
+    from sessions_app.services import wished_offer
+
+    campaign, sessions = campaign
+    Session.objects.filter(pk=sessions[0].pk).update(complementary=["CLEA"], capacity=7)
+    started = Session.objects.create(
+        academic_year=campaign.academic_year, room=room, status="open", audience="students",
+        date=timezone.localdate() - dt.timedelta(days=1), start_time=dt.time(9),
+    )  # fmt: skip
+    campaign.sessions.add(started)
+    wished = [sessions[2].pk, started.pk, sessions[0].pk, 999999]
+    read, offered = wished_offer(campaign.pk, wished, now=timezone.now())
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    assert fields(read) == fields(Campaign.objects.get(pk=campaign.pk))
+    assert not read._state.adding
+    expected = Session.objects.filter(pk__in=[sessions[0].pk, sessions[2].pk]).select_related(
+        "room"
+    ).order_by("date", "start_time")  # fmt: skip
+    assert [fields(s) for s in offered] == [fields(s) for s in expected]
+    assert [fields(s.room) for s in offered] == [fields(s.room) for s in expected]
+    assert offered[0].complementary == ["CLEA"] and offered[0].room.accessible is True
+    assert wished_offer(campaign.pk, [started.pk], now=timezone.now()) == (read, [])
+    assert wished_offer(campaign.pk + 1000, [sessions[0].pk], now=timezone.now()) == (None, [])
