@@ -76,7 +76,8 @@ def test_with_redis_stopped_pages_work_and_the_queued_task_runs_when_it_is_back(
             gunicorn(port, env, tmp_path / "gunicorn.log"),
             celery_worker(queue, env, tmp_path / "worker.log", beat_schedule=tmp_path / "beat"),
         ):
-            wait_for(lambda: site.request("/healthz")[0] == 200, timeout=30, what="gunicorn")
+            # gunicorn's worker reads the birthplace referentials as it starts (pixcentre/wsgi.py)
+            wait_for(lambda: site.request("/healthz")[0] == 200, timeout=60, what="gunicorn")
 
             redis.stop()
             # Pages that read the cache (sign-in rate limits) and the database still answer.
