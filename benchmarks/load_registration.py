@@ -30,8 +30,8 @@ What it does, in order:
 6. checks: every student has exactly one application, with the wishes they posted; every
    application was allocated once; no session holds more confirmed seats than its capacity;
    the yearly quota holds; and prints throughput and p50/p95/p99 per request kind. The whole
-   result (and every phase's summary) goes to ``--out`` (``benchmarks/results/``, ignored by
-   git).
+   result (and every phase's summary) goes to ``--out`` (``benchmarks/results/``; the runs a
+   figure of ``docs/performance.md`` cites are committed there under their own names).
 
 With ``--cas``, the dev CAS server of the tests (django-cas-server, ``tests/cas_server/``) runs
 too, with a university account per student (SUPANN attributes: their student number, email and
