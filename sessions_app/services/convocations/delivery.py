@@ -8,7 +8,7 @@ import dataclasses
 import logging
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -167,13 +167,7 @@ def _deliver(convocation: Convocation | None, now, *, claimed: set[int] | None =
         )
         raise
     with transaction.atomic():
-        Convocation.objects.filter(pk=convocation_id).update(
-            sent_at=now,
-            sending_since=None,
-            status=ConvocationStatus.SENT,
-            attempts=F("attempts") + 1,
-            last_error="",
-        )
+        _mark_sent(convocation_id, now)
         audit.record(
             AuditAction.CONVOCATION_SENT,
             obj=convocation,
@@ -184,6 +178,22 @@ def _deliver(convocation: Convocation | None, now, *, claimed: set[int] | None =
             now=now,
         )
     return "sent"
+
+
+def _mark_sent(convocation_id: int, now) -> None:
+    """Sent: the claim released, the attempt counted. Written by hand, as the claim is: one
+    statement per email sent, whose query building cost the ORM about 0.4 ms (issue 17)."""
+    table = connection.ops.quote_name(Convocation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sent_at = %s, sending_since = NULL, "  # noqa: S608 (parameters)
+            "status = %s, attempts = attempts + 1, last_error = '' WHERE id = %s",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                str(ConvocationStatus.SENT),
+                convocation_id,
+            ],
+        )
 
 
 def mark_failed(convocation_id: int, error: str) -> None:

@@ -13,6 +13,7 @@ import uuid
 import icalendar
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -140,15 +141,7 @@ def _store(registration: Registration, convocation: Convocation, now) -> bool:
     convocation.file.save(name, ContentFile(pdf), save=False)
     # Store it only if no other run stored one meanwhile (two tasks for the same session at
     # once): the file we saw is still there and the revision has not moved.
-    stored = Convocation.objects.filter(
-        pk=convocation.pk, file=old, revision=convocation.revision
-    ).update(
-        file=convocation.file.name,
-        ics=ics,
-        language=language,
-        generated_at=now,
-        status=ConvocationStatus.GENERATED,
-    )
+    stored = _store_row(convocation, old=old, ics=ics, language=language, now=now)
     if stored and old:
         convocation.file.storage.delete(old)
     elif not stored:
@@ -158,6 +151,23 @@ def _store(registration: Registration, convocation: Convocation, now) -> bool:
     convocation.ics, convocation.language = ics, language
     convocation.generated_at, convocation.status = now, ConvocationStatus.GENERATED
     return True
+
+
+def _store_row(convocation: Convocation, *, old: str, ics: str, language: str, now) -> bool:
+    """The conditional UPDATE of :func:`_store`, written by hand: one per convocation rendered,
+    whose query building cost the ORM about 0.5 ms (issue 17). True if it stored ours."""
+    table = connection.ops.quote_name(Convocation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET file = %s, ics = %s, language = %s, "  # noqa: S608 (parameters)
+            "generated_at = %s, status = %s WHERE id = %s AND file = %s AND revision = %s",
+            [
+                convocation.file.name, ics, language,
+                connection.ops.adapt_datetimefield_value(now), str(ConvocationStatus.GENERATED),
+                convocation.pk, old, convocation.revision,
+            ],
+        )  # fmt: skip
+        return cursor.rowcount == 1
 
 
 def _is_current(convocation: Convocation | None) -> bool:
