@@ -68,3 +68,29 @@ def test_an_old_action_no_longer_in_the_catalogue_keeps_its_stored_name():
     assert label("payment.recorded") == "payment.recorded"
     with translation.override("en"):
         assert label("no_show") == "Candidate absent"
+
+
+def test_an_entry_written_by_hand_reads_back_as_the_orm_would_have_written_it(db):
+    """``record`` inserts without the ORM's statement building: every field, JSON and dates
+    included, reads back as given, and the entry it returns is the row."""
+    import datetime as dt
+
+    from accounts.models import User
+
+    actor = User.objects.create_user(email="admin@example.org", password="x", role="administrator")
+    at = dt.datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    entry = record(
+        AuditAction.NO_SHOW, actor=actor, obj=actor, candidate_id=12, session_id=34,
+        before={"status": "confirmed", "list": [1, "é"], "none": None}, after=None,
+        summary="Absent · « Zoé »" + "x" * 400, now=at,
+    )  # fmt: skip
+    stored = AuditEntry.objects.get()
+    assert entry.pk == stored.pk and not entry._state.adding
+    assert (stored.at, stored.actor_id, stored.action) == (at, actor.pk, "no_show")
+    assert (stored.object_type, stored.object_id) == ("accounts.User", str(actor.pk))
+    assert (stored.candidate_id, stored.session_id) == (12, 34)
+    assert stored.before == {"status": "confirmed", "list": [1, "é"], "none": None}
+    assert stored.after is None
+    assert stored.summary == ("Absent · « Zoé »" + "x" * 400)[:300]
+    by_orm = AuditEntry.objects.create(at=at, action="no_show", after=None)  # as it was written
+    assert set(AuditEntry.objects.filter(after__isnull=True)) == {stored, by_orm}
