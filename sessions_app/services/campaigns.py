@@ -355,9 +355,10 @@ def _put_wishes(application, session_ids) -> None:
     """Write the application's wishes, ranked in the order of ``session_ids``, in one statement
     (the apply request's: no query to build)."""
     rows = [(application.pk, rank, pk) for rank, pk in enumerate(session_ids, start=1)]
+    table = connection.ops.quote_name(Wish._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO sessions_app_wish (application_id, rank, session_id) VALUES "  # noqa: S608
+            f"INSERT INTO {table} (application_id, rank, session_id) VALUES "  # noqa: S608
             + ", ".join(["(%s, %s, %s)"] * len(rows)),
             [value for row in rows for value in row],
         )

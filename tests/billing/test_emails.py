@@ -169,14 +169,21 @@ def test_a_cancellation_is_acknowledged(year, room, student):
     assert Registration.objects.get(pk=registration.pk).status == "cancelled"
 
 
-def test_an_application_is_acknowledged_once_with_its_wishes(year, room, student):
-    complete_identity(student.candidate)
+def autumn_campaign(year, room, name):
+    """An open campaign closing on 10 October 2025 at 12:00, with two sessions (20 and 21
+    October): ``(campaign, first, second)``."""
     first, second = make_session(year, room, day=20), make_session(year, room, day=21)
     campaign = Campaign.objects.create(
-        academic_year=year, name="Campagne d’automne",
+        academic_year=year, name=name,
         opens_at=NOW - dt.timedelta(days=1), closes_at=dt.datetime(2025, 10, 10, 12, tzinfo=PARIS),
     )  # fmt: skip
     campaign.sessions.add(first, second)
+    return campaign, first, second
+
+
+def test_an_application_is_acknowledged_once_with_its_wishes(year, room, student):
+    complete_identity(student.candidate)
+    campaign, first, second = autumn_campaign(year, room, "Campagne d’automne")
     services.apply_for_campaign(
         campaign, student.candidate, [second.pk, first.pk], acting_user=student, now=NOW
     )
@@ -203,12 +210,7 @@ def test_the_acknowledgement_is_described_by_its_task_in_the_candidates_language
     complete_identity(student.candidate)
     student.preferred_language = "en"
     student.save()
-    first, second = make_session(year, room, day=20), make_session(year, room, day=21)
-    campaign = Campaign.objects.create(
-        academic_year=year, name="Autumn",
-        opens_at=NOW - dt.timedelta(days=1), closes_at=dt.datetime(2025, 10, 10, 12, tzinfo=PARIS),
-    )  # fmt: skip
-    campaign.sessions.add(first, second)
+    campaign, first, second = autumn_campaign(year, room, "Autumn")
     with services.emails_suppressed():  # the demo writes to nobody
         services.apply_for_campaign(
             campaign, student.candidate, [first.pk], acting_user=student, now=NOW
