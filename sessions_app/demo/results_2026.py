@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..pix import results as pix_results
 from ..services import results
+from ..services.sessions import _overlaps
 
 PIX_NUMBER = "40150"
 EXTERNAL_PREFIX = "2299"
@@ -98,15 +99,20 @@ def _session(today) -> Session | None:
     existing = Session.objects.filter(pix_session_number=PIX_NUMBER).first()
     if existing:
         return existing
-    day = today - dt.timedelta(days=21)
+    day, start = today - dt.timedelta(days=21), dt.time(14, 0)
     year = AcademicYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
-    room = Room.objects.order_by("site", "name").first()
+    # The first room free at that hour: the demo's weekly sessions take some rooms on some
+    # Thursdays, and a room never holds two sessions at once (the services' own rule).
+    room = next(
+        (r for r in Room.objects.order_by("site", "name") if _overlaps(r, day, start) is None),
+        None,
+    )
     if year is None or room is None:
         return None
     return Session.objects.create(
         academic_year=year,
         date=day,
-        start_time=dt.time(14, 0),
+        start_time=start,
         room=room,
         capacity=len(PEOPLE),
         status=SessionStatus.HELD,

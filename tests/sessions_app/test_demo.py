@@ -1,10 +1,12 @@
+import datetime as dt
+import itertools
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from candidates.models import AcademicYear, Candidate, CandidateKind
-from sessions_app.models import Application, Campaign, Registration, Room, Session
+from sessions_app.models import TEST_DURATION, Application, Campaign, Registration, Room, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,11 @@ def test_demo_sessions_are_idempotent():
     counts = [m.objects.count() for m in (Room, Session, Campaign, Registration)]
     call_command("seed_demo", stdout=StringIO())
     assert [m.objects.count() for m in (Room, Session, Campaign, Registration)] == counts
+
+
+def test_no_demo_room_holds_two_sessions_at_once():
+    call_command("seed_demo", stdout=StringIO())
+    held = Session.objects.exclude(status="cancelled").order_by("room", "date", "start_time")
+    starts = [(s.room_id, dt.datetime.combine(s.date, s.start_time), s) for s in held]
+    for (room, start, session), (next_room, next_start, following) in itertools.pairwise(starts):
+        assert room != next_room or next_start - start >= TEST_DURATION, (session, following)
