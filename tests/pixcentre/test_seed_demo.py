@@ -1,6 +1,8 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from accounts.models import Role, User
@@ -23,6 +25,20 @@ def test_seed_demo_is_idempotent():
     counts = {m: m.objects.count() for m in _models()}
     call_command("seed_demo", stdout=StringIO())
     assert {m: m.objects.count() for m in _models()} == counts
+
+
+# Dates on which running it twice once added rows (the demo's picks moved with what later parts
+# of it had created): summer, when the semester's sessions are all past; the last days of the
+# autumn semester; 3 December 2026, when the held 2026 session took a weekly session's room.
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["2026-07-04", "2027-01-28", "2026-12-03"])
+def test_seed_demo_is_idempotent_on_any_day_of_the_year(day):
+    morning = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(10), dt.UTC)
+    with time_machine.travel(morning, tick=True):
+        call_command("seed_demo", stdout=StringIO())
+        counts = {m: m.objects.count() for m in _models()}
+        call_command("seed_demo", stdout=StringIO())
+        assert {m: m.objects.count() for m in _models()} == counts
 
 
 def _models():

@@ -19,10 +19,13 @@ DEMO_APPS = [
     "competences",
     "candidates",
     "sessions_app.demo.sessions",
-    "sessions_app.demo.convocations",
     "sessions_app.demo.results_2026",
     "sessions_app.demo.waitlist",
     "billing",
+    # After every module that adds sessions and seats (the waitlist's coming sessions, billing's
+    # held ones), so that its « next session with seats » and « last held session » are the
+    # same on the first run as on the next: in summer the semester's sessions are all past.
+    "sessions_app.demo.convocations",
     # Invigilators staff every seat taken above (billing books external candidates).
     "sessions_app.demo.invigilation",
     # Last: what went out to Pix Certif, and a few mismatches for the reconciliation page.
