@@ -16,34 +16,30 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from candidates.demo import academic_years
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from . import services
 from .models import Fee, FeeStatus, PaymentMethod, Receipt
 from .receipts import generate_receipt
 
-# Same years as the sessions demo (get_or_create: whichever app runs first creates them).
-DEMO_YEARS = [
-    ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
-    ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 8, 31)),
-]
-REFERENT_EMAIL = "referent@demo.pixcentre.fr"
-
-# (year, when, values, note): what the demo referent changed, from the seed's values.
+# (year, days after its start and time, values, note), years counted back from today's (0):
+# what the demo referent changed, from the seed's values.
 DEMO_CHANGES = [
     (
-        "2025-2026",
-        dt.datetime(2025, 9, 15, 10, 30),
+        1,
+        (14, dt.time(10, 30)),
         {"referent_days": 5},
         "Une journée de plus pour préparer l’ouverture aux candidats externes.",
     ),
     (
-        "2026-2027",
-        dt.datetime(2026, 9, 7, 14, 0),
+        0,
+        (6, dt.time(14, 0)),
         {"hourly_cost": Decimal("19.05"), "external_fee": Decimal("40.00")},
         "Revalorisation des vacations ; frais externes ramenés à 40 €.",
     ),
 ]
+REFERENT_EMAIL = "referent@demo.pixcentre.fr"
 
 
 def seed(*, rng, stdout):
@@ -54,7 +50,9 @@ def seed(*, rng, stdout):
 
 
 def _seed(*, rng, stdout):
-    for label, start, end in DEMO_YEARS:
+    # Same years as the sessions demo (get_or_create: whichever app runs first creates them).
+    years = academic_years(timezone.localdate())
+    for label, start, end in years:
         AcademicYear.objects.get_or_create(
             label=label, defaults={"start_date": start, "end_date": end, "student_quota": 400}
         )
@@ -63,8 +61,10 @@ def _seed(*, rng, stdout):
         parameter_set = services.cost_parameters_for(year)
         if parameter_set.changes.exists():
             continue  # already seeded (or edited since): leave it alone
-        for label, when, values, note in DEMO_CHANGES:
+        for back, (days, time), values, note in DEMO_CHANGES:
+            label, start, _end = years[-1 - back]
             if label == year.label:
+                when = dt.datetime.combine(start + dt.timedelta(days=days), time)
                 services.apply_cost_parameter_changes(
                     year,
                     acting_user=referent,

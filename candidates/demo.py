@@ -46,6 +46,13 @@ CAMPAIGN_SENT = dt.datetime(2025, 11, 14, 10, 32, tzinfo=PARIS)
 DEMO_NOW = dt.datetime(2025, 11, 20, 9, 15, tzinfo=PARIS)
 
 
+def academic_years(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The demo's academic years, (label, start, end): the one before today's and today's
+    (September to August), so that the demo shows the current semester whatever the year."""
+    first = today.year if today.month >= 9 else today.year - 1
+    return [(f"{y}-{y + 1}", dt.date(y, 9, 1), dt.date(y + 1, 8, 31)) for y in (first - 1, first)]
+
+
 def _pix_profile(rng, strength: float, codes) -> dict:
     """Pix per competence around a strength (0 weak … 1 strong), capped at level 6."""
     base = 6 + strength * 38

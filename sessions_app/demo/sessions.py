@@ -1,5 +1,6 @@
-"""Demo sessions: two academic years, five rooms on two sites, a semester of sessions, a
-campaign already allocated, and seats for the demo accounts. Idempotent.
+"""Demo sessions: two academic years (the one before today's and today's), five rooms on two
+sites, a semester of sessions, a campaign already allocated, and seats for the demo accounts.
+Idempotent.
 
 Seats are taken through the services (applications, allocation, booking, override), so the
 demo shows what the centre would really see. ``seed_demo`` runs every app's seed in one
@@ -12,6 +13,7 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import User
+from candidates.demo import academic_years
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from .. import services
@@ -28,10 +30,6 @@ from ..models import (
 )
 from ..services import campaigns
 
-YEARS = [
-    ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
-    ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 8, 31)),
-]
 ROOMS = [
     ("Campus Hannah Arendt", "Salle informatique 0E07", "74 rue Louis Pasteur, Avignon", 24, True),
     ("Campus Hannah Arendt", "Salle 2E08", "74 rue Louis Pasteur, Avignon", 20, True),
@@ -137,12 +135,14 @@ def _run_campaign(campaign, sessions, year, admin, rng, demo_student, today):
             acting_user=admin,
             now=campaign.opens_at + dt.timedelta(minutes=rng.randrange(int(window))),
         )
-    if demo_student and _eligible(demo_student, year) and future:
+    # Her wishes: the first coming sessions, or in summer (all past) the semester's first ones.
+    mine = future[:3] or sessions[:3]
+    if demo_student and _eligible(demo_student, year) and mine:
         _call(
             services.apply_for_campaign,
             campaign,
             demo_student,
-            [s.pk for s in future[:3]],
+            [s.pk for s in mine],
             acting_user=admin,
             now=campaign.opens_at + dt.timedelta(hours=2),
         )
@@ -171,7 +171,7 @@ def _seat_for(candidate, sessions, year, admin, *, book=False):
 
 def seed(*, rng, stdout):
     today = timezone.localdate()
-    for label, start, end in YEARS:
+    for label, start, end in academic_years(today):
         AcademicYear.objects.get_or_create(
             label=label, defaults={"start_date": start, "end_date": end, "student_quota": 400}
         )

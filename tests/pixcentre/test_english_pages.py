@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 ALLOWED = {
     # values in Pix Certif's files and pages
     "Validée", "Validées", "Rejetée", "Annulée", "Gratuite", "Payante", "Prépayée",
+    # and in its results files (kept as Pix's words in the English catalogue too)
+    "Démarrée", "En erreur", "Non passée",
     # Pix's products and certifications
     "Pix+ Édu 1er degré", "Pix+ Édu 2nd degré", "Pix+ Édu CPE", "Pix+ Édu", "Pix+ Pro Santé",
     "Pix+ Droit", "CléA Numérique", "Pix Orga", "Pix Certif",
@@ -47,6 +49,8 @@ FRENCH_WORDS = {
     "qui", "que", "pas", "mes", "mon", "ma", "à", "être",
 }  # fmt: skip
 ACCENTED = re.compile(r"\b\w*[àâçéèêëîïôûùüÿœæ]\w*\b", re.IGNORECASE)
+# « Mon 14/06/2027 »: English's Monday, not French's « mon » (the pages print short weekdays).
+ENGLISH_WEEKDAY = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b(?=,?\s*\d)")
 FRENCH_SPACING = re.compile(r"\w[ \u00a0\u202f][:;!?»]|«")
 SKIP = re.compile(
     r"(\.(csv|ods|pdf|ics|json|zip)$)|^/backoffice/|^/comptes/logout/|/telecharger|/fichier"
@@ -122,6 +126,7 @@ def french_in(text: str, data: list[str] | re.Pattern) -> list[str]:
     """The French fragments of a page's text, once data and allowed values are removed."""
     data = data if isinstance(data, re.Pattern) else _pattern(data or ["\x00"])
     text = data.sub(" ", _ALLOWED.sub(" ", text))  # Pix's names first: "Pix" is data too
+    text = ENGLISH_WEEKDAY.sub(" ", text)
     found = []
     for line in (line.strip() for line in text.split("\n")):
         if not line:
@@ -173,6 +178,8 @@ def test_the_check_finds_french_and_spares_data_and_pix_values():
     assert french_in("Contact : pix@example.org", data) == ["Contact : pix@example.org"]
     assert french_in("Votre place est confirmée", data) == ["Votre place est confirmée"]
     assert french_in("Priority level", data) == []
+    assert french_in("Mon 14/06/2027 14:00", data) == []  # a Monday's session
+    assert french_in("Mon compte", data) == ["Mon compte"]
     assert _readable('<p>Hello <span lang="fr">Défenseur</span></p>').split() == ["Hello"]
     assert "Envoyer" in _readable('<button aria-label="Envoyer">→</button>')
 

@@ -4,7 +4,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from candidates.demo import academic_years
 from candidates.models import AcademicYear, Candidate, CandidateKind
 from sessions_app.models import TEST_DURATION, Application, Campaign, Registration, Room, Session
 
@@ -13,9 +15,10 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_centre_has_rooms_sessions_an_allocated_campaign_and_seats():
     call_command("seed_demo", stdout=StringIO())
+    # The year before today's and today's (on 3 December 2026: 2025-2026 and 2026-2027).
     assert set(AcademicYear.objects.values_list("label", "student_quota")) >= {
-        ("2025-2026", 400), ("2026-2027", 400),
-    }  # fmt: skip
+        (label, 400) for label, _start, _end in academic_years(timezone.localdate())
+    }
     assert Room.objects.count() == 5
     assert Room.objects.values("site").distinct().count() == 2
     year = AcademicYear.current()
@@ -58,3 +61,16 @@ def test_no_demo_room_holds_two_sessions_at_once():
     starts = [(s.room_id, dt.datetime.combine(s.date, s.start_time), s) for s in held]
     for (room, start, session), (next_room, next_start, following) in itertools.pairwise(starts):
         assert room != next_room or next_start - start >= TEST_DURATION, (session, following)
+
+
+def test_the_demo_years_are_the_one_before_today_and_today():
+    assert academic_years(dt.date(2026, 12, 3)) == [
+        ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
+        ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 8, 31)),
+    ]
+    assert [label for label, _s, _e in academic_years(dt.date(2027, 8, 31))] == [
+        "2025-2026", "2026-2027",
+    ]  # fmt: skip
+    assert [label for label, _s, _e in academic_years(dt.date(2027, 9, 1))] == [
+        "2026-2027", "2027-2028",
+    ]  # fmt: skip
