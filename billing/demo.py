@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from candidates.demo import academic_years
+from candidates.demo import academic_years, season_day
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from . import services
@@ -93,10 +93,10 @@ def _fees(*, rng, stdout):
     from sessions_app.models import Audience, Registration, RegistrationStatus, Session
 
     admin = User.objects.filter(email="gestionnaire@demo.pixcentre.fr").first()
-    year = AcademicYear.current()
+    today = timezone.localdate()
+    year = AcademicYear.current(season_day(today))  # the sessions demo's year
     if year is None:
         return
-    today = timezone.localdate()
     # Fees of the external seats that exist (booked before billing listened, or bulk-made).
     for registration in Registration.objects.filter(
         candidate__kind=CandidateKind.EXTERNAL, status=RegistrationStatus.CONFIRMED

@@ -46,10 +46,19 @@ CAMPAIGN_SENT = dt.datetime(2025, 11, 14, 10, 32, tzinfo=PARIS)
 DEMO_NOW = dt.datetime(2025, 11, 20, 9, 15, tzinfo=PARIS)
 
 
+def season_day(today: dt.date) -> dt.date:
+    """The day whose academic year and semester the demo shows: today, except in July and
+    August, when the spring's sessions are all past and the centre prepares the autumn's:
+    1 September."""
+    return dt.date(today.year, 9, 1) if today.month in (7, 8) else today
+
+
 def academic_years(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
-    """The demo's academic years, (label, start, end): the one before today's and today's
-    (September to August), so that the demo shows the current semester whatever the year."""
-    first = today.year if today.month >= 9 else today.year - 1
+    """The demo's academic years, (label, start, end): the one before the season's and the
+    season's (September to August), so that the demo shows a current semester whatever the
+    date."""
+    day = season_day(today)
+    first = day.year if day.month >= 9 else day.year - 1
     return [(f"{y}-{y + 1}", dt.date(y, 9, 1), dt.date(y + 1, 8, 31)) for y in (first - 1, first)]
 
 

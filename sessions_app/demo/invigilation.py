@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.demo import ensure_user
 from accounts.models import Role, User
+from candidates.demo import season_day
 from candidates.models import AcademicYear
 
 from ..models import (
@@ -134,7 +135,7 @@ def _held_session_day(session: Session, admin) -> None:
 
 def seed(*, rng, stdout):
     today = timezone.localdate()
-    year = AcademicYear.current(today)
+    year = AcademicYear.current(season_day(today))  # the sessions demo's year
     admin = User.objects.filter(email="gestionnaire@demo.pixcentre.fr").first()
     if year is None or admin is None:
         stdout.write("Invigilation: no academic year or administrator, nothing to do.")

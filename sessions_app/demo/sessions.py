@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import User
-from candidates.demo import academic_years
+from candidates.demo import academic_years, season_day
 from candidates.models import AcademicYear, Candidate, CandidateKind
 
 from .. import services
@@ -175,7 +175,7 @@ def seed(*, rng, stdout):
         AcademicYear.objects.get_or_create(
             label=label, defaults={"start_date": start, "end_date": end, "student_quota": 400}
         )
-    year = AcademicYear.current(today)
+    year = AcademicYear.current(season_day(today))
     admin = User.objects.filter(email="gestionnaire@demo.pixcentre.fr").first()
     rooms = []
     for site, name, address, capacity, accessible in ROOMS:
@@ -193,12 +193,16 @@ def seed(*, rng, stdout):
     demo_student = Candidate.objects.filter(user__email="etudiant@demo.pixcentre.fr").first()
     external = Candidate.objects.filter(user__email="externe@demo.pixcentre.fr").first()
     with services.emails_suppressed():
+        # Three weeks before the semester, closed a week before it, and in any case closed
+        # (and allocated) by yesterday: the demo shows the allocation done.
+        closes = min(start - dt.timedelta(days=7), today - dt.timedelta(days=1))
+        opens = min(start - dt.timedelta(days=21), closes - dt.timedelta(days=14))
         campaign, created = Campaign.objects.get_or_create(
             academic_year=year,
             name=f"Campagne {name} {year}",
             defaults={
-                "opens_at": dt.datetime.combine(start - dt.timedelta(days=21), dt.time(9), PARIS),
-                "closes_at": dt.datetime.combine(start - dt.timedelta(days=7), dt.time(18), PARIS),
+                "opens_at": dt.datetime.combine(opens, dt.time(9), PARIS),
+                "closes_at": dt.datetime.combine(closes, dt.time(18), PARIS),
                 "created_by": admin,
             },
         )

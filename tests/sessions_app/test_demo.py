@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from candidates.demo import academic_years
+from candidates.demo import academic_years, season_day
 from candidates.models import AcademicYear, Candidate, CandidateKind
 from sessions_app.models import TEST_DURATION, Application, Campaign, Registration, Room, Session
 
@@ -21,7 +21,7 @@ def test_demo_centre_has_rooms_sessions_an_allocated_campaign_and_seats():
     }
     assert Room.objects.count() == 5
     assert Room.objects.values("site").distinct().count() == 2
-    year = AcademicYear.current()
+    year = AcademicYear.current(season_day(timezone.localdate()))
     assert Session.objects.filter(academic_year=year).count() >= 20
     campaign = Campaign.objects.get(academic_year=year)
     assert campaign.allocated_at is not None
@@ -63,13 +63,18 @@ def test_no_demo_room_holds_two_sessions_at_once():
         assert room != next_room or next_start - start >= TEST_DURATION, (session, following)
 
 
-def test_the_demo_years_are_the_one_before_today_and_today():
+def test_the_demo_years_are_the_one_before_the_season_and_the_season():
     assert academic_years(dt.date(2026, 12, 3)) == [
         ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
         ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 8, 31)),
     ]
-    assert [label for label, _s, _e in academic_years(dt.date(2027, 8, 31))] == [
+    assert [label for label, _s, _e in academic_years(dt.date(2027, 6, 30))] == [
         "2025-2026", "2026-2027",
+    ]  # fmt: skip
+    # In July and August the demo shows the coming autumn.
+    assert season_day(dt.date(2027, 7, 5)) == dt.date(2027, 9, 1)
+    assert [label for label, _s, _e in academic_years(dt.date(2027, 7, 5))] == [
+        "2026-2027", "2027-2028",
     ]  # fmt: skip
     assert [label for label, _s, _e in academic_years(dt.date(2027, 9, 1))] == [
         "2026-2027", "2027-2028",
