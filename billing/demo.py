@@ -23,7 +23,7 @@ from . import services
 from .models import Fee, FeeStatus, PaymentMethod, Receipt
 from .receipts import generate_receipt
 
-# (year, days after its start and time, values, note), years counted back from today's (0):
+# (year, days after its start and time, values, note), years counted back from the demo's (0):
 # what the demo referent changed, from the seed's values.
 DEMO_CHANGES = [
     (
