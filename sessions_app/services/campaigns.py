@@ -366,9 +366,10 @@ def _put_wishes(application, session_ids) -> None:
 
 def _take_wishes(application) -> list[int]:
     """Delete the application's wishes (its row is locked) and return their sessions, by rank."""
+    table = connection.ops.quote_name(Wish._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM sessions_app_wish WHERE application_id = %s RETURNING rank, session_id",
+            f"DELETE FROM {table} WHERE application_id = %s RETURNING rank, session_id",  # noqa: S608
             [application.pk],
         )
         return [session_id for _rank, session_id in sorted(cursor.fetchall())]
