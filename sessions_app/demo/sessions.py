@@ -1,6 +1,6 @@
-"""Demo sessions: two academic years (the one before today's and today's), five rooms on two
-sites, a semester of sessions, a campaign already allocated, and seats for the demo accounts.
-Idempotent.
+"""Demo sessions: two academic years (``candidates.demo.academic_years``), five rooms on two
+sites, the season's semester of sessions, a campaign already allocated, and seats for the demo
+accounts. Idempotent.
 
 Seats are taken through the services (applications, allocation, booking, override), so the
 demo shows what the centre would really see. ``seed_demo`` runs every app's seed in one
@@ -135,7 +135,7 @@ def _run_campaign(campaign, sessions, year, admin, rng, demo_student, today):
             acting_user=admin,
             now=campaign.opens_at + dt.timedelta(minutes=rng.randrange(int(window))),
         )
-    # Her wishes: the first coming sessions, or in summer (all past) the semester's first ones.
+    # Her wishes: the first coming sessions, or at the semester's end the semester's first ones.
     mine = future[:3] or sessions[:3]
     if demo_student and _eligible(demo_student, year) and mine:
         _call(
