@@ -59,8 +59,11 @@ def _habilitations(admin):
 
 
 def _semester(year: AcademicYear, today: dt.date) -> tuple[str, dt.date, dt.date]:
+    """The semester the demo shows: autumn from September, spring from January (the autumn's
+    last sessions leave the demo accounts nothing to come by then; the centre prepares the
+    spring's). ``season_day`` gives July and August to the coming autumn."""
     first = year.start_date.year
-    if today.month >= 9 or today.month == 1 or today < year.start_date:
+    if today.month >= 9 or today < year.start_date:
         return "automne", dt.date(first, 9, 15), dt.date(first + 1, 1, 31)
     return "printemps", dt.date(first + 1, 2, 1), dt.date(first + 1, 6, 30)
 
